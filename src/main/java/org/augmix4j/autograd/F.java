@@ -1,0 +1,239 @@
+package org.augmix4j.autograd;
+
+import org.augmix4j.ops.BatchNorm;
+import org.augmix4j.ops.Conv;
+import org.augmix4j.ops.Elementwise;
+import org.augmix4j.ops.Linear;
+import org.augmix4j.ops.Losses;
+import org.augmix4j.ops.Pool;
+import org.augmix4j.tensor.ShapeException;
+import org.augmix4j.tensor.Tensor;
+
+/**
+ * The differentiable functions of the CPU engine. Each computes its forward with the op family's
+ * CPU implementation ({@code ops.*}) and, when a tape is given and an input needs a gradient,
+ * records its backward closure right there, next to the forward. A null tape means inference: no
+ * closure, no saved state.
+ *
+ * <p>Shapes follow PyTorch: activations (N, C, H, W), logits (N, K).
+ */
+public final class F {
+    private F() {}
+
+    private static boolean needs(Tape t, Var... in) {
+        if (t == null) return false;
+        for (Var v : in) if (v != null && v.requiresGrad()) return true;
+        return false;
+    }
+
+    // ---------------------------------------------------------------- convolution
+
+    /** y = conv2d(x (N, C, H, W), w (K, C, R, S)), no bias. */
+    public static Var conv2d(Tape t, Var x, Var w, int stride, int pad) {
+        int[] xs = x.shape(), ws = w.shape();
+        ShapeException.check(xs.length == 4 && ws.length == 4, "conv2d",
+                "x must be (N, C, H, W) and w (K, C, R, S), got " + Tensor.str(xs) + " and " + Tensor.str(ws));
+        ShapeException.check(xs[1] == ws[1], "conv2d", "x " + Tensor.str(xs) + " has " + xs[1] + " channels but w "
+                + Tensor.str(ws) + " expects " + ws[1] + "; the previous layer's width does not match this conv's input width");
+        int n = xs[0], c = xs[1], h = xs[2], wd = xs[3], k = ws[0], r = ws[2], s = ws[3];
+        int ho = Conv.outSize(h, r, stride, pad), wo = Conv.outSize(wd, s, stride, pad);
+        ShapeException.check(ho > 0 && wo > 0, "conv2d", "input " + h + "x" + wd + " is too small for a " + r + "x" + s
+                + " kernel with stride " + stride + " and pad " + pad);
+        Tensor y = Tensor.zeros(n, k, ho, wo);
+        Conv.forward(x.data(), w.data(), y.data(), n, c, h, wd, k, r, s, stride, pad);
+        boolean g = needs(t, x, w);
+        Var out = Var.result(y, g);
+        if (g) {
+            t.record(() -> {
+                float[] dy = out.gradOrNull();
+                if (dy == null) return;
+                if (w.requiresGrad()) w.writeGrad(dw -> Conv.backwardFilter(x.data(), dy, dw, n, c, h, wd, k, r, s, stride, pad));
+                if (x.requiresGrad()) x.writeGrad(dx -> Conv.backwardData(dy, w.data(), dx, n, c, h, wd, k, r, s, stride, pad));
+            });
+        }
+        return out;
+    }
+
+    // ---------------------------------------------------------------- batch norm
+
+    /**
+     * Batch norm over channel dim 1 of x (N, C, H, W). Training mode uses batch statistics and
+     * updates runMean/runVar in place (momentum 0.1, unbiased); eval mode uses the running stats.
+     */
+    public static Var batchNorm(Tape t, Var x, Var gamma, Var beta, float[] runMean, float[] runVar, boolean train) {
+        int[] xs = x.shape();
+        ShapeException.check(xs.length == 4, "batch_norm", "x must be (N, C, H, W), got " + Tensor.str(xs));
+        int n = xs[0], c = xs[1], hw = xs[2] * xs[3];
+        ShapeException.check(gamma.value().numel() == c && beta.value().numel() == c && runMean.length == c && runVar.length == c,
+                "batch_norm", "x " + Tensor.str(xs) + " has " + c + " channels but the layer has " + gamma.value().numel());
+        Tensor y = Tensor.zeros(xs);
+        boolean g = needs(t, x, gamma, beta);
+        Var out = Var.result(y, g);
+        if (train) {
+            float[] mean = new float[c], inv = new float[c];
+            BatchNorm.trainForward(x.data(), y.data(), n, c, hw, gamma.data(), beta.data(), runMean, runVar, mean, inv);
+            if (g) {
+                t.record(() -> {
+                    float[] dy = out.gradOrNull();
+                    if (dy == null) return;
+                    float[] dgamma = gamma.grad(), dbeta = beta.grad();
+                    float[] dx = new float[n * c * hw];
+                    BatchNorm.trainBackward(x.data(), dy, dx, n, c, hw, gamma.data(), mean, inv, dgamma, dbeta);
+                    if (x.requiresGrad()) x.writeGrad(acc -> System.arraycopy(dx, 0, acc, 0, dx.length));
+                });
+            }
+        } else {
+            BatchNorm.evalForward(x.data(), y.data(), n, c, hw, gamma.data(), beta.data(), runMean, runVar);
+            if (g) {
+                float[] rm = runMean.clone(), rv = runVar.clone();
+                t.record(() -> {
+                    float[] dy = out.gradOrNull();
+                    if (dy == null) return;
+                    float[] dx = new float[n * c * hw];
+                    BatchNorm.evalBackward(x.data(), dy, dx, n, c, hw, gamma.data(), rm, rv, gamma.grad(), beta.grad());
+                    if (x.requiresGrad()) x.writeGrad(acc -> System.arraycopy(dx, 0, acc, 0, dx.length));
+                });
+            }
+        }
+        return out;
+    }
+
+    // ---------------------------------------------------------------- elementwise
+
+    /** y = max(x, 0). */
+    public static Var relu(Tape t, Var x) {
+        Tensor y = Tensor.zerosLike(x.value());
+        Elementwise.reluForward(x.data(), y.data(), y.numel());
+        boolean g = needs(t, x);
+        Var out = Var.result(y, g);
+        if (g) {
+            t.record(() -> {
+                float[] dy = out.gradOrNull();
+                if (dy != null) Elementwise.reluBackward(y.data(), dy, x.grad(), y.numel());
+            });
+        }
+        return out;
+    }
+
+    /** y = a + b (residual add), same shapes. */
+    public static Var add(Tape t, Var a, Var b) {
+        ShapeException.check(a.value().sameShape(b.value()), "add", "shapes differ: " + a.value().shapeString() + " vs "
+                + b.value().shapeString() + "; a residual branch must keep the block's output shape");
+        Tensor y = Tensor.zerosLike(a.value());
+        Elementwise.add(a.data(), b.data(), y.data(), y.numel());
+        boolean g = needs(t, a, b);
+        Var out = Var.result(y, g);
+        if (g) {
+            t.record(() -> {
+                float[] dy = out.gradOrNull();
+                if (dy == null) return;
+                if (a.requiresGrad()) Elementwise.accumulate(dy, a.grad(), dy.length);
+                if (b.requiresGrad()) Elementwise.accumulate(dy, b.grad(), dy.length);
+            });
+        }
+        return out;
+    }
+
+    // ---------------------------------------------------------------- pooling and linear
+
+    /** Global average pool: (N, C, H, W) -> (N, C). */
+    public static Var globalAvgPool(Tape t, Var x) {
+        int[] xs = x.shape();
+        ShapeException.check(xs.length == 4, "global_avg_pool", "x must be (N, C, H, W), got " + Tensor.str(xs));
+        int nc = xs[0] * xs[1], hw = xs[2] * xs[3];
+        Tensor y = Tensor.zeros(xs[0], xs[1]);
+        Pool.globalAvgForward(x.data(), y.data(), nc, hw);
+        boolean g = needs(t, x);
+        Var out = Var.result(y, g);
+        if (g) {
+            t.record(() -> {
+                float[] dy = out.gradOrNull();
+                if (dy != null) Pool.globalAvgBackward(dy, x.grad(), nc, hw);
+            });
+        }
+        return out;
+    }
+
+    /** y (N, K) = x (N, C) W^T + b, W (K, C). */
+    public static Var linear(Tape t, Var x, Var w, Var b) {
+        int[] xs = x.shape(), ws = w.shape();
+        ShapeException.check(xs.length == 2 && ws.length == 2 && xs[1] == ws[1], "linear",
+                "x must be (N, C) and W (K, C) with the same C, got " + Tensor.str(xs) + " and " + Tensor.str(ws));
+        int n = xs[0], c = xs[1], k = ws[0];
+        Tensor y = Tensor.zeros(n, k);
+        Linear.forward(x.data(), w.data(), b.data(), y.data(), n, c, k);
+        boolean g = needs(t, x, w, b);
+        Var out = Var.result(y, g);
+        if (g) {
+            t.record(() -> {
+                float[] dy = out.gradOrNull();
+                if (dy == null) return;
+                float[] dx = x.requiresGrad() ? new float[n * c] : null;
+                Linear.backward(x.data(), w.data(), dy, dx, w.grad(), b.grad(), n, c, k);
+                if (dx != null) Elementwise.accumulate(dx, x.grad(), dx.length);
+            });
+        }
+        return out;
+    }
+
+    // ---------------------------------------------------------------- losses
+
+    /** Mean cross-entropy of the first {@code rows} rows of logits (>= rows, K); a scalar. */
+    public static Var crossEntropy(Tape t, Var logits, int[] labels, int rows) {
+        int[] s = logits.shape();
+        ShapeException.check(s.length == 2 && s[0] >= rows && labels.length == rows, "cross_entropy",
+                "logits must be (N >= " + rows + ", K) with " + rows + " labels, got " + Tensor.str(s) + " and " + labels.length + " labels");
+        int k = s[1];
+        float v = Losses.crossEntropy(logits.data(), labels, rows, k, null, 1f);
+        boolean g = needs(t, logits);
+        Var out = Var.result(Tensor.of(new float[] {v}, 1), g);
+        if (g) {
+            t.record(() -> {
+                float[] dl = out.gradOrNull();
+                if (dl == null) return;
+                float[] dz = new float[rows * k];
+                Losses.crossEntropy(logits.data(), labels, rows, k, dz, dl[0]);
+                Elementwise.accumulate(dz, logits.grad(), dz.length);
+            });
+        }
+        return out;
+    }
+
+    /** The JS consistency term of logits (3B, K) = cat(clean, aug1, aug2); a scalar (unweighted). */
+    public static Var jsd(Tape t, Var logits, int b) {
+        int[] s = logits.shape();
+        ShapeException.check(s.length == 2 && s[0] == 3 * b, "jsd", "logits must be (3B, K) = (" + (3 * b)
+                + ", K) for B = " + b + " samples (clean, aug1, aug2 stacked), got " + Tensor.str(s));
+        int k = s[1];
+        float v = Losses.jsd(logits.data(), b, k, null, 1f);
+        boolean g = needs(t, logits);
+        Var out = Var.result(Tensor.of(new float[] {v}, 1), g);
+        if (g) {
+            t.record(() -> {
+                float[] dl = out.gradOrNull();
+                if (dl == null) return;
+                float[] dz = new float[3 * b * k];
+                Losses.jsd(logits.data(), b, k, dz, dl[0]);
+                Elementwise.accumulate(dz, logits.grad(), dz.length);
+            });
+        }
+        return out;
+    }
+
+    /** wa * a + wb * b for scalars a, b. */
+    public static Var weightedSum(Tape t, Var a, float wa, Var b, float wb) {
+        ShapeException.check(a.value().numel() == 1 && b.value().numel() == 1, "weighted_sum", "both terms must be scalars");
+        float v = wa * a.data()[0] + wb * b.data()[0];
+        boolean g = needs(t, a, b);
+        Var out = Var.result(Tensor.of(new float[] {v}, 1), g);
+        if (g) {
+            t.record(() -> {
+                float[] dl = out.gradOrNull();
+                if (dl == null) return;
+                if (a.requiresGrad()) a.grad()[0] += wa * dl[0];
+                if (b.requiresGrad()) b.grad()[0] += wb * dl[0];
+            });
+        }
+        return out;
+    }
+}

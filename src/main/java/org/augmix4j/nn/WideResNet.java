@@ -1,0 +1,238 @@
+package org.augmix4j.nn;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.augmix4j.autograd.F;
+import org.augmix4j.autograd.Tape;
+import org.augmix4j.autograd.Var;
+import org.augmix4j.tensor.ShapeException;
+import org.augmix4j.tensor.Tensor;
+
+/**
+ * WideResNet-d-k exactly as the official AugMix code builds it (third_party/WideResNet_pytorch,
+ * shared/spec/augmix.md section 6): conv1 3->16, three stages of n = (d-4)/6 pre-activation basic
+ * blocks of widths 16k, 32k, 64k (strides 1, 2, 2), then BN, ReLU, global average pool, fc.
+ * A block whose input and output widths differ applies its shortcut 1x1 conv to the ACTIVATED
+ * input; otherwise the identity shortcut takes the raw input.
+ *
+ * <p>Parameters and buffers carry the official PyTorch state_dict keys, in state_dict order
+ * (conv1.weight, block1.layer.0.bn1.weight, ..., bn1.running_mean, fc.weight, fc.bias), so weights
+ * move between AugMix4J and PyTorch unchanged. Init: conv N(0, sqrt(2 / (k*k*out))), BN weight 1 /
+ * bias 0, fc bias 0, fc weight U(-1/sqrt(in), 1/sqrt(in)) (PyTorch's default Linear init).
+ *
+ * <p>Shapes: input (N, 3, 32, 32) normalised images; output logits (N, classes).
+ */
+public final class WideResNet {
+    /** Architecture: depth d (d = 6n + 4), widen factor k, number of classes. */
+    public record Config(int depth, int widen, int classes) {
+        public Config {
+            if (depth < 10 || (depth - 4) % 6 != 0) {
+                throw new IllegalArgumentException("WideResNet depth must be 6n+4 with n >= 1 (10, 16, 22, 28, 40, ...), got "
+                        + depth + "; pass e.g. --layers 40");
+            }
+            if (widen < 1) throw new IllegalArgumentException("widen factor must be >= 1, got " + widen);
+            if (classes < 2) throw new IllegalArgumentException("need at least 2 classes, got " + classes);
+        }
+
+        public String label() { return "WRN-" + depth + "-" + widen; }
+    }
+
+    private record ConvLayer(Var weight, int stride, int pad) {
+        Var forward(Tape t, Var x) { return F.conv2d(t, x, weight, stride, pad); }
+    }
+
+    private record Block(BatchNorm2d bn1, ConvLayer conv1, BatchNorm2d bn2, ConvLayer conv2, ConvLayer shortcut) {
+        Var forward(Tape t, Var x, boolean train) {
+            if (shortcut != null) {
+                Var a = F.relu(t, bn1.forward(t, x, train));
+                Var h = F.relu(t, bn2.forward(t, conv1.forward(t, a), train));
+                h = conv2.forward(t, h);
+                return F.add(t, shortcut.forward(t, a), h);
+            }
+            Var a = F.relu(t, bn1.forward(t, x, train));
+            Var h = F.relu(t, bn2.forward(t, conv1.forward(t, a), train));
+            h = conv2.forward(t, h);
+            return F.add(t, x, h);
+        }
+    }
+
+    private final Config config;
+    private final ConvLayer conv1;
+    private final List<Block> blocks = new ArrayList<>();
+    private final BatchNorm2d bn;
+    private final Var fcWeight, fcBias;
+    private final List<Var> params = new ArrayList<>();
+    private final List<BatchNorm2d> norms = new ArrayList<>();
+    private final Map<String, BatchNorm2d> normByPrefix = new LinkedHashMap<>();
+    private final List<String> stateKeys = new ArrayList<>();
+
+    /** Builds the network with the official initialisation drawn from {@code seed}. */
+    public WideResNet(Config config, long seed) {
+        this.config = config;
+        SplittableRandom rng = new SplittableRandom(seed);
+        int n = (config.depth() - 4) / 6, k = config.widen();
+        int[] widths = {16, 16 * k, 32 * k, 64 * k};
+        conv1 = new ConvLayer(conv("conv1.weight", widths[0], 3, 3, rng), 1, 1);
+        for (int stage = 0; stage < 3; stage++) {
+            for (int i = 0; i < n; i++) {
+                int in = i == 0 ? widths[stage] : widths[stage + 1], out = widths[stage + 1];
+                int stride = i == 0 && stage > 0 ? 2 : 1;
+                String p = "block" + (stage + 1) + ".layer." + i + ".";
+                BatchNorm2d b1 = norm(p + "bn1", in);
+                ConvLayer c1 = new ConvLayer(conv(p + "conv1.weight", out, in, 3, rng), stride, 1);
+                BatchNorm2d b2 = norm(p + "bn2", out);
+                ConvLayer c2 = new ConvLayer(conv(p + "conv2.weight", out, out, 3, rng), 1, 1);
+                ConvLayer sc = in != out ? new ConvLayer(conv(p + "convShortcut.weight", out, in, 1, rng), stride, 0) : null;
+                blocks.add(new Block(b1, c1, b2, c2, sc));
+            }
+        }
+        bn = norm("bn1", widths[3]);
+        int c = widths[3];
+        float bound = (float) (1.0 / Math.sqrt(c));
+        float[] w = new float[config.classes() * c];
+        for (int i = 0; i < w.length; i++) w[i] = (float) ((rng.nextDouble() * 2 - 1) * bound);
+        fcWeight = param("fc.weight", Tensor.of(w, config.classes(), c));
+        fcBias = param("fc.bias", Tensor.zeros(config.classes()));
+    }
+
+    private Var conv(String name, int out, int in, int ks, SplittableRandom rng) {
+        double std = Math.sqrt(2.0 / (ks * ks * out));
+        float[] w = new float[out * in * ks * ks];
+        for (int i = 0; i < w.length; i++) w[i] = (float) (gaussian(rng) * std);
+        return param(name, Tensor.of(w, out, in, ks, ks));
+    }
+
+    private static double gaussian(SplittableRandom rng) {
+        double u1 = rng.nextDouble(), u2 = rng.nextDouble();
+        return Math.sqrt(-2 * Math.log1p(-u1)) * Math.cos(2 * Math.PI * u2);
+    }
+
+    private BatchNorm2d norm(String prefix, int c) {
+        BatchNorm2d b = new BatchNorm2d(prefix, c);
+        param(prefix + ".weight", b.weight);
+        param(prefix + ".bias", b.bias);
+        stateKeys.add(prefix + ".running_mean");
+        stateKeys.add(prefix + ".running_var");
+        stateKeys.add(prefix + ".num_batches_tracked");
+        norms.add(b);
+        normByPrefix.put(prefix, b);
+        return b;
+    }
+
+    private Var param(String name, Tensor value) { return param(name, Var.param(name, value)); }
+
+    private Var param(String name, Var v) {
+        params.add(v);
+        stateKeys.add(name);
+        return v;
+    }
+
+    public Config config() { return config; }
+
+    /** Learnable parameters in state_dict order. */
+    public List<Var> parameters() { return Collections.unmodifiableList(params); }
+
+    /** Number of learnable values (2,243,546 for WRN-40-2 with 10 classes). */
+    public long parameterCount() {
+        long n = 0;
+        for (Var v : params) n += v.value().numel();
+        return n;
+    }
+
+    /** All state_dict keys (parameters and buffers) in PyTorch's order. */
+    public List<String> stateKeys() { return Collections.unmodifiableList(stateKeys); }
+
+    /**
+     * Forward pass of x (N, 3, H, W). In training mode batch norm uses batch statistics and
+     * updates its running statistics; with a tape every op records its backward.
+     */
+    public Var forward(Tape t, Tensor x, boolean train) {
+        int[] s = x.shape();
+        ShapeException.check(s.length == 4 && s[1] == 3, "WideResNet.forward", "input must be (N, 3, H, W) RGB images, got "
+                + Tensor.str(s));
+        Var h = conv1.forward(t, Var.constant(x));
+        for (Block b : blocks) h = b.forward(t, h, train);
+        h = F.relu(t, bn.forward(t, h, train));
+        h = F.globalAvgPool(t, h);
+        return F.linear(t, h, fcWeight, fcBias);
+    }
+
+    /** Forgets every parameter gradient (zero_grad). */
+    public void zeroGrad() {
+        for (Var v : params) v.clearGrad();
+    }
+
+    // ---------------------------------------------------------------- state dict
+
+    /** Every state_dict entry under its official key: float[] for tensors, long[1] for num_batches_tracked. */
+    public Map<String, Object> stateDict() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        Map<String, Var> byName = new LinkedHashMap<>();
+        for (Var v : params) byName.put(v.name(), v);
+        for (String key : stateKeys) {
+            if (byName.containsKey(key)) {
+                out.put(key, byName.get(key).data());
+                continue;
+            }
+            int dot = key.lastIndexOf('.');
+            BatchNorm2d b = normByPrefix.get(key.substring(0, dot));
+            switch (key.substring(dot + 1)) {
+                case "running_mean" -> out.put(key, b.runningMean);
+                case "running_var" -> out.put(key, b.runningVar);
+                default -> out.put(key, new long[] {b.numBatchesTracked});
+            }
+        }
+        return out;
+    }
+
+    /** Shape of a state_dict entry ([] for num_batches_tracked). */
+    public int[] stateShape(String key) {
+        for (Var v : params) if (v.name().equals(key)) return v.shape();
+        if (key.endsWith("num_batches_tracked")) return new int[0];
+        BatchNorm2d b = normByPrefix.get(key.substring(0, key.lastIndexOf('.')));
+        if (b == null) throw new IllegalArgumentException("unknown state_dict key " + key);
+        return new int[] {b.runningMean.length};
+    }
+
+    /**
+     * Loads values by key into this network (copying). Missing keys, unexpected keys and shape
+     * mismatches are errors naming the key; {@code num_batches_tracked} may be absent.
+     */
+    public void loadStateDict(Map<String, Object> state) {
+        Map<String, Object> mine = stateDict();
+        List<String> missing = new ArrayList<>(), unexpected = new ArrayList<>();
+        for (String key : mine.keySet()) {
+            if (!state.containsKey(key) && !key.endsWith("num_batches_tracked")) missing.add(key);
+        }
+        for (String key : state.keySet()) if (!mine.containsKey(key)) unexpected.add(key);
+        if (!missing.isEmpty() || !unexpected.isEmpty()) {
+            throw new IllegalArgumentException("state_dict does not fit " + config.label() + " with " + config.classes()
+                    + " classes: missing " + head(missing) + ", unexpected " + head(unexpected)
+                    + ". Check --layers/--widen-factor and the dataset's class count.");
+        }
+        for (Map.Entry<String, Object> e : mine.entrySet()) {
+            Object src = state.get(e.getKey());
+            if (src == null) continue;
+            if (e.getValue() instanceof float[] dst) {
+                float[] s = (float[]) src;
+                if (s.length != dst.length) {
+                    throw new IllegalArgumentException("state_dict entry " + e.getKey() + " has " + s.length + " values, expected "
+                            + dst.length + " (shape " + Tensor.str(stateShape(e.getKey())) + ")");
+                }
+                System.arraycopy(s, 0, dst, 0, dst.length);
+            } else {
+                String prefix = e.getKey().substring(0, e.getKey().lastIndexOf('.'));
+                normByPrefix.get(prefix).numBatchesTracked = ((long[]) src)[0];
+            }
+        }
+    }
+
+    private static String head(List<String> keys) {
+        if (keys.isEmpty()) return "none";
+        return keys.size() <= 5 ? keys.toString() : keys.subList(0, 5) + " and " + (keys.size() - 5) + " more";
+    }
+}

@@ -1,0 +1,196 @@
+package org.augmix4j.ops;
+
+import org.augmix4j.cpu.Parallel;
+import org.augmix4j.tensor.ShapeException;
+
+/**
+ * Batch normalisation over (N, C, HW) activations, PyTorch semantics (BatchNorm2d, affine):
+ * training normalises with the batch mean and the biased variance, and updates the running
+ * statistics with momentum 0.1 from the first step using the unbiased variance m/(m-1);
+ * evaluation normalises with the running statistics. eps 1e-5.
+ *
+ * <p>CPU reference and CPU engine (float32 storage, double accumulation, parallel over channels);
+ * float64 paths ({@code *Ref}) for gradient checks. Shapes: x, y, dy, dx (N, C, HW); gamma, beta,
+ * running stats, saved mean / inverse std (C).
+ */
+public final class BatchNorm {
+    public static final float MOMENTUM = 0.1f;
+    public static final float EPS = 1e-5f;
+
+    private BatchNorm() {}
+
+    private static void check(String op, float[] x, float[] y, int n, int c, int hw, float[] perChannel) {
+        ShapeException.check(n > 0 && c > 0 && hw > 0, op, "sizes must be positive, got N=" + n + " C=" + c + " HW=" + hw);
+        long len = (long) n * c * hw;
+        ShapeException.check(x.length == len && y.length == len, op, "x has " + x.length + " and y " + y.length
+                + " values, expected N*C*HW = " + len + " for (N, C, HW) = (" + n + ", " + c + ", " + hw + ")");
+        ShapeException.check(perChannel.length == c, op, "per-channel arrays must have C = " + c + " values, got " + perChannel.length);
+        ShapeException.check(n * hw > 1, op, "training batch norm needs more than one value per channel (N*HW = " + (n * hw)
+                + "); use a batch of at least 2 images or evaluation mode");
+    }
+
+    // ---------------------------------------------------------------- training
+
+    /**
+     * Training forward: y = (x - mean) * invstd * gamma + beta with batch statistics; updates
+     * runMean/runVar in place; writes saveMean and saveInvstd (C) for the backward.
+     */
+    public static void trainForward(float[] x, float[] y, int n, int c, int hw, float[] gamma, float[] beta,
+                                    float[] runMean, float[] runVar, float[] saveMean, float[] saveInvstd) {
+        check("batch_norm(train)", x, y, n, c, hw, gamma);
+        final int m = n * hw;
+        Parallel.range(c, (c0, c1) -> {
+            for (int ch = c0; ch < c1; ch++) {
+                double sum = 0;
+                for (int i = 0; i < n; i++) {
+                    int base = (i * c + ch) * hw;
+                    for (int j = 0; j < hw; j++) sum += x[base + j];
+                }
+                double mean = sum / m;
+                double sq = 0;
+                for (int i = 0; i < n; i++) {
+                    int base = (i * c + ch) * hw;
+                    for (int j = 0; j < hw; j++) {
+                        double d = x[base + j] - mean;
+                        sq += d * d;
+                    }
+                }
+                double var = sq / m;
+                float fm = (float) mean;
+                float inv = (float) (1.0 / Math.sqrt(var + EPS));
+                saveMean[ch] = fm;
+                saveInvstd[ch] = inv;
+                // PyTorch's CPU form: y = x * alpha + (beta - mean * alpha), so ReLU decisions on
+                // values near 0 round the same way as the peer's
+                float a = inv * gamma[ch], b = beta[ch] - fm * a;
+                for (int i = 0; i < n; i++) {
+                    int base = (i * c + ch) * hw;
+                    for (int j = 0; j < hw; j++) y[base + j] = x[base + j] * a + b;
+                }
+                runMean[ch] = (float) ((1 - MOMENTUM) * runMean[ch] + MOMENTUM * mean);
+                runVar[ch] = (float) ((1 - MOMENTUM) * runVar[ch] + MOMENTUM * var * m / (m - 1));
+            }
+        });
+    }
+
+    /**
+     * Training backward. dx (N, C, HW) is overwritten; dgamma, dbeta (C) are accumulated (+=).
+     * dx = gamma * invstd * (dy - mean(dy) - xhat * mean(dy * xhat)).
+     */
+    public static void trainBackward(float[] x, float[] dy, float[] dx, int n, int c, int hw, float[] gamma,
+                                     float[] saveMean, float[] saveInvstd, float[] dgamma, float[] dbeta) {
+        check("batch_norm_backward", x, dy, n, c, hw, gamma);
+        final int m = n * hw;
+        Parallel.range(c, (c0, c1) -> {
+            for (int ch = c0; ch < c1; ch++) {
+                float mean = saveMean[ch], inv = saveInvstd[ch];
+                double sdy = 0, sdyx = 0;
+                for (int i = 0; i < n; i++) {
+                    int base = (i * c + ch) * hw;
+                    for (int j = 0; j < hw; j++) {
+                        float g = dy[base + j];
+                        sdy += g;
+                        sdyx += g * ((x[base + j] - mean) * inv);
+                    }
+                }
+                dgamma[ch] += (float) sdyx;
+                dbeta[ch] += (float) sdy;
+                float k = gamma[ch] * inv, mdy = (float) (sdy / m), mdyx = (float) (sdyx / m);
+                for (int i = 0; i < n; i++) {
+                    int base = (i * c + ch) * hw;
+                    for (int j = 0; j < hw; j++) {
+                        float xhat = (x[base + j] - mean) * inv;
+                        dx[base + j] = k * (dy[base + j] - mdy - xhat * mdyx);
+                    }
+                }
+            }
+        });
+    }
+
+    // ---------------------------------------------------------------- evaluation
+
+    /** Evaluation forward with the running statistics. */
+    public static void evalForward(float[] x, float[] y, int n, int c, int hw, float[] gamma, float[] beta,
+                                   float[] runMean, float[] runVar) {
+        ShapeException.check((long) n * c * hw == x.length && x.length == y.length && gamma.length == c, "batch_norm(eval)",
+                "x/y must have N*C*HW values and gamma C values for (N, C, HW) = (" + n + ", " + c + ", " + hw + ")");
+        Parallel.range(c, (c0, c1) -> {
+            for (int ch = c0; ch < c1; ch++) {
+                float inv = (float) (1.0 / Math.sqrt(runVar[ch] + (double) EPS));
+                float a = inv * gamma[ch], b = beta[ch] - runMean[ch] * a;
+                for (int i = 0; i < n; i++) {
+                    int base = (i * c + ch) * hw;
+                    for (int j = 0; j < hw; j++) y[base + j] = x[base + j] * a + b;
+                }
+            }
+        });
+    }
+
+    /** Evaluation backward: dx overwritten, dgamma/dbeta accumulated. */
+    public static void evalBackward(float[] x, float[] dy, float[] dx, int n, int c, int hw, float[] gamma,
+                                    float[] runMean, float[] runVar, float[] dgamma, float[] dbeta) {
+        Parallel.range(c, (c0, c1) -> {
+            for (int ch = c0; ch < c1; ch++) {
+                float inv = (float) (1.0 / Math.sqrt(runVar[ch] + (double) EPS));
+                float mu = runMean[ch], k = gamma[ch] * inv;
+                double sdy = 0, sdyx = 0;
+                for (int i = 0; i < n; i++) {
+                    int base = (i * c + ch) * hw;
+                    for (int j = 0; j < hw; j++) {
+                        float g = dy[base + j];
+                        sdy += g;
+                        sdyx += g * ((x[base + j] - mu) * inv);
+                        dx[base + j] = k * g;
+                    }
+                }
+                dgamma[ch] += (float) sdyx;
+                dbeta[ch] += (float) sdy;
+            }
+        });
+    }
+
+    // ---------------------------------------------------------------- float64 reference (gradient checks)
+
+    /** Training forward in double; running stats not touched; saveMean/saveInvstd written. */
+    public static void trainForwardRef(double[] x, double[] y, int n, int c, int hw, double[] gamma, double[] beta,
+                                       double[] saveMean, double[] saveInvstd) {
+        int m = n * hw;
+        for (int ch = 0; ch < c; ch++) {
+            double sum = 0, sq = 0;
+            for (int i = 0; i < n; i++) for (int j = 0; j < hw; j++) sum += x[(i * c + ch) * hw + j];
+            double mean = sum / m;
+            for (int i = 0; i < n; i++) for (int j = 0; j < hw; j++) {
+                double d = x[(i * c + ch) * hw + j] - mean;
+                sq += d * d;
+            }
+            double inv = 1.0 / Math.sqrt(sq / m + EPS);
+            saveMean[ch] = mean;
+            saveInvstd[ch] = inv;
+            for (int i = 0; i < n; i++) for (int j = 0; j < hw; j++) {
+                int k = (i * c + ch) * hw + j;
+                y[k] = (x[k] - mean) * inv * gamma[ch] + beta[ch];
+            }
+        }
+    }
+
+    /** Training backward in double: dx overwritten, dgamma/dbeta accumulated. */
+    public static void trainBackwardRef(double[] x, double[] dy, double[] dx, int n, int c, int hw, double[] gamma,
+                                        double[] saveMean, double[] saveInvstd, double[] dgamma, double[] dbeta) {
+        int m = n * hw;
+        for (int ch = 0; ch < c; ch++) {
+            double sdy = 0, sdyx = 0;
+            for (int i = 0; i < n; i++) for (int j = 0; j < hw; j++) {
+                int k = (i * c + ch) * hw + j;
+                sdy += dy[k];
+                sdyx += dy[k] * (x[k] - saveMean[ch]) * saveInvstd[ch];
+            }
+            dgamma[ch] += sdyx;
+            dbeta[ch] += sdy;
+            for (int i = 0; i < n; i++) for (int j = 0; j < hw; j++) {
+                int k = (i * c + ch) * hw + j;
+                double xhat = (x[k] - saveMean[ch]) * saveInvstd[ch];
+                dx[k] = gamma[ch] * saveInvstd[ch] * (dy[k] - sdy / m - xhat * sdyx / m);
+            }
+        }
+    }
+}
