@@ -22,10 +22,10 @@ public final class CosineSchedule {
     }
 
     /** Learning rate for 0-based optimizer step s. */
-    public float lr(long step) {
+    public double lr(long step) {
         double f = 1e-6 / base;
         double factor = f + (1 - f) * 0.5 * (1 + Math.cos((double) step / totalSteps * Math.PI));
-        return (float) (base * factor);
+        return base * factor;
     }
 
     public long totalSteps() { return totalSteps; }
