@@ -372,6 +372,11 @@ final class Pickle {
         }
     }
 
+    /** A str, or a Python 2 str (bytes here), as text; null for anything else. */
+    private static String text(Object o) {
+        return o instanceof String s ? s : o instanceof Bytes b ? b.latin1() : null;
+    }
+
     private static List<Object> tuple(List<Object> items) { return java.util.Collections.unmodifiableList(new ArrayList<>(items)); }
 
     @SuppressWarnings("unchecked")
@@ -527,7 +532,8 @@ final class Pickle {
             return Bytes.of(s);
         }
         if (full.equals("numpy.dtype")) {
-            if (args.isEmpty() || !(args.get(0) instanceof String code)) throw corrupt("numpy.dtype without a type code");
+            String code = args.isEmpty() ? null : text(args.get(0));
+            if (code == null) throw corrupt("numpy.dtype without a type code");
             return new Dtype(code);
         }
         if (RECONSTRUCT.contains(full)) {
@@ -541,7 +547,7 @@ final class Pickle {
             if (args.size() != 4 || !(args.get(0) instanceof Bytes buf) || !(args.get(1) instanceof Dtype dt)) {
                 throw corrupt("_frombuffer with unexpected arguments");
             }
-            return array(dt, args.get(2), "F".equals(args.get(3)), buf);
+            return array(dt, args.get(2), "F".equals(text(args.get(3))), buf);
         }
         throw corrupt(full + " cannot be called");
     }
@@ -549,9 +555,9 @@ final class Pickle {
     private void build(Object target, Object state) {
         if (target instanceof Dtype dt) {
             // (version, byteorder, subarray, names, fields, elsize, alignment, flags[, metadata])
-            if (!(state instanceof List<?> s) || s.size() < 2 || !(s.get(1) instanceof String order) || order.length() != 1) {
-                throw corrupt("unexpected numpy.dtype state " + describe(state));
-            }
+            String order = state instanceof List<?> s && s.size() >= 2 ? text(s.get(1)) : null;
+            if (order == null || order.length() != 1) throw corrupt("unexpected numpy.dtype state " + describe(state));
+            List<?> s = (List<?>) state;
             if (s.size() > 3 && s.get(3) != null) throw corrupt("structured dtypes are not supported");
             dt.order = order.charAt(0);
         } else if (target instanceof PendingArray pa) {
