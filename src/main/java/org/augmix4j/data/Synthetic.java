@@ -93,7 +93,7 @@ public final class Synthetic {
             double[] sc = r.colour();
             for (int y = Math.max(0, (int) (sy - 3)); y < Math.min(S, (int) (sy + 3)); y++) {
                 for (int x = Math.max(0, (int) (sx - 3)); x < Math.min(S, (int) (sx + 3)); x++) {
-                    double a = clamp01(0.5 - (StrictMath.hypot(x + 0.5 - sx, y + 0.5 - sy) - sr));
+                    double a = edge(dist(x + 0.5 - sx, y + 0.5 - sy) - sr);
                     int o = (y * S + x) * 3;
                     for (int c = 0; c < 3; c++) rgb[o + c] = (float) (rgb[o + c] + (sc[c] - rgb[o + c]) * a);
                 }
@@ -101,7 +101,7 @@ public final class Synthetic {
         }
         // sensor noise
         double sigma = r.range(0, 10);
-        for (int k = 0; k < rgb.length; k++) rgb[k] = (float) (rgb[k] + sigma * r.gaussian());
+        for (int k = 0; k < rgb.length; k++) rgb[k] = (float) (rgb[k] + sigma * r.noise());
     }
 
     /** Foreground coverage in [0, 1] at a pixel centre. */
@@ -117,10 +117,10 @@ public final class Synthetic {
         double c = StrictMath.cos(th), s = StrictMath.sin(th);
         switch (cls) {
             case 0: // disc
-                return (x, y) -> edge(StrictMath.hypot(x - cx, y - cy) - rad);
+                return (x, y) -> edge(dist(x - cx, y - cy) - rad);
             case 1: { // ring
                 double t = r.range(1.2, 2.5);
-                return (x, y) -> edge(Math.abs(StrictMath.hypot(x - cx, y - cy) - rad) - t);
+                return (x, y) -> edge(Math.abs(dist(x - cx, y - cy) - rad) - t);
             }
             case 2: { // square, rotated
                 double h = rad * 0.8;
@@ -152,38 +152,40 @@ public final class Synthetic {
             case 5: // horizontal stripes (the intensity varies along y), tilted by at most 12 degrees
             case 6: { // vertical stripes
                 double a = (cls == 5 ? Math.PI / 2 : 0) + r.range(-0.21, 0.21);
-                double period = r.range(4, 8), phase = r.range(0, 2 * Math.PI);
-                double kx = StrictMath.cos(a) * 2 * Math.PI / period, ky = StrictMath.sin(a) * 2 * Math.PI / period;
+                double period = r.range(4, 8);
+                double kx = StrictMath.cos(a) / period, ky = StrictMath.sin(a) / period, ph = r.uniform();
                 Shape region = region(r, cx, cy);
-                return (x, y) -> region.coverage(x, y) * clamp01(0.5 + StrictMath.sin(kx * x + ky * y + phase) * period / (2 * Math.PI));
+                return (x, y) -> region.coverage(x, y) * clamp01(0.5 + triangle(kx * x + ky * y + ph) * period / 4);
             }
             case 7: { // checkerboard, any rotation
-                double period = r.range(6, 10);
-                double k = 2 * Math.PI / period;
+                double period = r.range(8, 12);
                 Shape region = region(r, cx, cy);
                 return (x, y) -> {
-                    double u = (x - cx) * c + (y - cy) * s, v = -(x - cx) * s + (y - cy) * c;
-                    return region.coverage(x, y) * clamp01(0.5 + StrictMath.sin(k * u) * StrictMath.sin(k * v) * period / 4);
+                    double tu = triangle(((x - cx) * c + (y - cy) * s) / period), tv = triangle((-(x - cx) * s + (y - cy) * c) / period);
+                    double inside = Math.min(Math.abs(tu), Math.abs(tv)) * period / 4; // distance to the nearest cell edge, px
+                    return region.coverage(x, y) * clamp01(0.5 + (tu * tv < 0 ? -inside : inside));
                 };
             }
             case 8: { // gradient: a full-strength ramp from background to foreground across the image
                 double span = r.range(14, 30);
                 return (x, y) -> clamp01(0.5 + ((x - 16) * c + (y - 16) * s) / span);
             }
-            default: { // blob: a smooth irregular union of 3 to 5 Gaussian bumps
+            default: { // blob: a smooth irregular union of 3 to 5 round bumps (metaballs)
                 int m = 3 + r.below(3);
                 double[] bx = new double[m], by = new double[m], inv = new double[m];
                 for (int k = 0; k < m; k++) {
-                    double ang = r.range(0, 2 * Math.PI), dist = r.range(0.3, 0.8) * rad;
-                    bx[k] = cx + dist * StrictMath.cos(ang);
-                    by[k] = cy + dist * StrictMath.sin(ang);
-                    double sd = r.range(0.25, 0.45) * rad;
-                    inv[k] = 1 / (2 * sd * sd);
+                    double ang = r.range(0, 2 * Math.PI), d = r.range(0.3, 0.8) * rad, reach = r.range(0.6, 1.0) * rad;
+                    bx[k] = cx + d * StrictMath.cos(ang);
+                    by[k] = cy + d * StrictMath.sin(ang);
+                    inv[k] = 1 / (reach * reach);
                 }
                 return (x, y) -> {
                     double f = 0;
-                    for (int k = 0; k < m; k++) f += StrictMath.exp(-((x - bx[k]) * (x - bx[k]) + (y - by[k]) * (y - by[k])) * inv[k]);
-                    return clamp01((f - 0.5) * 6);
+                    for (int k = 0; k < m; k++) {
+                        double q = 1 - ((x - bx[k]) * (x - bx[k]) + (y - by[k]) * (y - by[k])) * inv[k];
+                        if (q > 0) f += q * q; // (1 - d^2/R^2)^2: smooth, compact, no exp()
+                    }
+                    return clamp01((f - 0.25) * 8);
                 };
             }
         }
@@ -192,12 +194,18 @@ public final class Synthetic {
     /** The area a texture fills: a disc or an axis-aligned square patch of radius 9..16 px. */
     private static Shape region(Rng r, double cx, double cy) {
         double h = r.range(9, 16);
-        if (r.below(2) == 0) return (x, y) -> edge(StrictMath.hypot(x - cx, y - cy) - h);
+        if (r.below(2) == 0) return (x, y) -> edge(dist(x - cx, y - cy) - h);
         return (x, y) -> edge(Math.max(Math.abs(x - cx), Math.abs(y - cy)) - h);
     }
 
     /** Anti-aliased inside test from a signed distance in pixels (negative inside). */
     private static double edge(double d) { return clamp01(0.5 - d); }
+
+    /** Euclidean length (Math.sqrt is correctly rounded, so this is the same on every JVM). */
+    private static double dist(double dx, double dy) { return Math.sqrt(dx * dx + dy * dy); }
+
+    /** Period-1 triangle wave in [-1, 1]: -1 at integers, +1 half-way, slope 4 per period. */
+    private static double triangle(double t) { return 1 - 4 * Math.abs(t - Math.floor(t) - 0.5); }
 
     private static double clamp01(double v) { return v < 0 ? 0 : v > 1 ? 1 : v; }
 
@@ -237,10 +245,14 @@ public final class Synthetic {
         /** Uniform in [0, n) (multiply-shift; the bias is below 2^-32 for the small n used here). */
         int below(int n) { return (int) (((next() >>> 32) * n) >>> 32); }
 
-        /** Standard normal by Box-Muller on StrictMath. */
-        double gaussian() {
-            double u = 1 - uniform(), v = uniform();
-            return StrictMath.sqrt(-2 * StrictMath.log(u)) * StrictMath.cos(2 * Math.PI * v);
+        /**
+         * Zero mean, unit variance, roughly normal: the sum of four 16-bit uniforms from one draw
+         * (Irwin-Hall), scaled. Sensor noise needs the spread, not exact tails, and this is cheap.
+         */
+        double noise() {
+            long b = next();
+            double sum = (b & 0xFFFF) + (b >>> 16 & 0xFFFF) + (b >>> 32 & 0xFFFF) + (b >>> 48) + 2.0;
+            return (sum / 65536 - 2) * 1.7320508075688772;
         }
 
         double[] colour() { return new double[] {range(0, 255), range(0, 255), range(0, 255)}; }
