@@ -24,6 +24,7 @@ import java.nio.file.StandardOpenOption;
  * }</pre>
  */
 public final class AtomicFile implements AutoCloseable {
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
     private final Path target;
     private final Path temp;
     private final FileChannel channel;
@@ -41,8 +42,9 @@ public final class AtomicFile implements AutoCloseable {
         Path dir = abs.getParent();
         try {
             Files.createDirectories(dir);
-            Path temp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
-            return new AtomicFile(abs, temp, FileChannel.open(temp, StandardOpenOption.WRITE));
+            // not Files.createTempFile: that makes the file (and so the target) readable by its owner only
+            Path temp = dir.resolve("." + abs.getFileName() + "." + Long.toHexString(RANDOM.nextLong()) + ".tmp");
+            return new AtomicFile(abs, temp, FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create a file in " + dir + ": " + e.getMessage(), e);
         }

@@ -204,37 +204,20 @@ public final class Cifar {
 
     /** Reads pickled batch files into one dataset; {@code perFile} > 0 requires that many images per file. */
     public static Dataset readPython(Variant v, String name, List<Path> files, int perFile, List<String> classNames) {
-        List<Pickle.NdArray> datas = new ArrayList<>();
-        List<int[]> labelss = new ArrayList<>();
+        List<PythonBatch> batches = new ArrayList<>();
         int total = 0;
         for (Path f : files) {
-            Map<?, ?> dict = pickleDict(f);
-            Object dataObj = Pickle.get(dict, "data");
-            if (!(dataObj instanceof Pickle.NdArray data)) {
-                throw DataException.badFile(f, "no NumPy array under the key 'data' (found " + describeKeys(dict) + "); this is not a "
-                        + v.title + " python batch");
-            }
-            long[] sh = data.shape();
-            boolean flat = sh.length == 2 && sh[1] == IMAGE_BYTES;
-            boolean cube = sh.length == 4 && sh[1] == 3 && sh[2] == 32 && sh[3] == 32;
-            if (!data.descr().endsWith("u1") || !(flat || cube) || data.fortranOrder()) {
-                throw DataException.badFile(f, "'data' is a " + data.descr() + " array of shape " + Npy.shapeLiteral(sh)
-                        + (data.fortranOrder() ? " in Fortran order" : "") + ", expected uint8 (N, 3072) in C order");
-            }
-            int n = (int) sh[0];
-            if (perFile > 0 && n != perFile) throw DataException.badFile(f, "holds " + n + " images, expected " + perFile);
-            int[] labels = labels(v, f, Pickle.get(dict, v.pyLabelKey), n);
-            datas.add(data);
-            labelss.add(labels);
-            total = Math.addExact(total, n);
+            PythonBatch b = pythonBatch(v, f, Pickle.load(f), perFile);
+            batches.add(b);
+            total = Math.addExact(total, b.labels().length);
         }
         byte[] px = new byte[Math.multiplyExact(total, IMAGE_BYTES)];
         int[] labels = new int[total];
         int base = 0;
-        for (int k = 0; k < files.size(); k++) {
-            Pickle.Bytes raw = datas.get(k).data();
-            int n = labelss.get(k).length, first = base;
-            System.arraycopy(labelss.get(k), 0, labels, first, n);
+        for (PythonBatch b : batches) {
+            Pickle.Bytes raw = b.data().data();
+            int n = b.labels().length, first = base;
+            System.arraycopy(b.labels(), 0, labels, first, n);
             Parallel.range(n, 512, (s, e) -> {
                 for (int i = s; i < e; i++) planesToHwc(raw.buf(), raw.off() + i * IMAGE_BYTES, px, (first + i) * IMAGE_BYTES);
             });
@@ -243,8 +226,30 @@ public final class Cifar {
         return new Dataset(name, new ImageBatch(px, total, 32, 32, 3), labels, v.numClasses, classNames);
     }
 
-    private static Map<?, ?> pickleDict(Path f) {
-        Object o = Pickle.load(f);
+    /** One python batch: its validated pixel array and labels. */
+    record PythonBatch(Pickle.NdArray data, int[] labels) {}
+
+    /** Validates what a python batch file {@code f} unpickled to. */
+    static PythonBatch pythonBatch(Variant v, Path f, Object pickled, int perFile) {
+        Map<?, ?> dict = pickleDict(f, pickled);
+        Object dataObj = Pickle.get(dict, "data");
+        if (!(dataObj instanceof Pickle.NdArray data)) {
+            throw DataException.badFile(f, "no NumPy array under the key 'data' (found " + describeKeys(dict) + "); this is not a "
+                    + v.title + " python batch");
+        }
+        long[] sh = data.shape();
+        boolean flat = sh.length == 2 && sh[1] == IMAGE_BYTES;
+        boolean cube = sh.length == 4 && sh[1] == 3 && sh[2] == 32 && sh[3] == 32;
+        if (!data.descr().endsWith("u1") || !(flat || cube) || data.fortranOrder()) {
+            throw DataException.badFile(f, "'data' is a " + data.descr() + " array of shape " + Npy.shapeLiteral(sh)
+                    + (data.fortranOrder() ? " in Fortran order" : "") + ", expected uint8 (N, 3072) in C order");
+        }
+        int n = (int) sh[0];
+        if (perFile > 0 && n != perFile) throw DataException.badFile(f, "holds " + n + " images, expected " + perFile);
+        return new PythonBatch(data, labels(v, f, Pickle.get(dict, v.pyLabelKey), n));
+    }
+
+    private static Map<?, ?> pickleDict(Path f, Object o) {
         if (!(o instanceof Map<?, ?> dict)) {
             throw DataException.badFile(f, "the pickle holds " + (o == null ? "None" : o.getClass().getSimpleName())
                     + ", expected a dict with 'data' and labels");
@@ -311,7 +316,7 @@ public final class Cifar {
             } else {
                 Path meta = loc.dir().resolve(v.pyMeta);
                 if (!Files.isRegularFile(meta)) return fallback;
-                if (!(Pickle.get(pickleDict(meta), v.pyMetaKey) instanceof List<?> l)) return fallback;
+                if (!(Pickle.get(pickleDict(meta, Pickle.load(meta)), v.pyMetaKey) instanceof List<?> l)) return fallback;
                 names = l.stream().map(o -> o instanceof Pickle.Bytes b ? b.latin1() : String.valueOf(o)).toList();
             }
             return names.size() == v.numClasses ? names : fallback;

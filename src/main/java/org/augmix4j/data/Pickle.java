@@ -577,15 +577,18 @@ final class Pickle {
     private NdArray array(Dtype dt, Object shapeObj, boolean fortran, Bytes raw) {
         if (!(shapeObj instanceof List<?> shapeList)) throw corrupt("ndarray shape is " + describe(shapeObj));
         long[] shape = new long[shapeList.size()];
-        long n = 1;
+        String descr = dt.descr();
+        if (!descr.matches("[<>|][biuf][1248]")) throw corrupt("unsupported ndarray dtype '" + descr + "'");
+        long size = Integer.parseInt(descr.substring(2));
         for (int k = 0; k < shape.length; k++) {
             if (!(shapeList.get(k) instanceof Long d) || d < 0) throw corrupt("bad ndarray dimension " + shapeList.get(k));
             shape[k] = d;
-            n = Math.multiplyExact(n, Math.max(d, 0));
+            try {
+                size = Math.multiplyExact(size, d);
+            } catch (ArithmeticException e) {
+                throw corrupt("implausible ndarray shape " + shapeList);
+            }
         }
-        String descr = dt.descr();
-        if (!descr.matches("[<>|][biuf][1248]")) throw corrupt("unsupported ndarray dtype '" + descr + "'");
-        long size = n * Integer.parseInt(descr.substring(2));
         if (size != raw.len()) {
             throw DataException.badFile(file, "corrupt pickle: an ndarray of shape " + Npy.shapeLiteral(shape) + " and dtype " + descr
                     + " needs " + size + " bytes of data but holds " + raw.len());

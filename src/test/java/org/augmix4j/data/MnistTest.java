@@ -138,7 +138,7 @@ class MnistTest {
         Path f = tmp.resolve("fuzz");
         java.util.Random rnd = new java.util.Random(3);
         byte[] plain = imagesFile(2, 0), gz = Fixtures.gzip(plain);
-        for (int t = 0; t < 400; t++) {
+        for (int t = 0; t < 200; t++) {
             byte[] b = (t % 2 == 0 ? plain : gz).clone();
             b[rnd.nextInt(t % 2 == 0 ? 16 : b.length)] = (byte) rnd.nextInt(256);
             Fixtures.write(f, b);

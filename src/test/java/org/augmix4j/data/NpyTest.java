@@ -136,6 +136,13 @@ class NpyTest {
     }
 
     @Test
+    void writtenFilesGetTheUsualPermissions() throws IOException {
+        Path f = tmp.resolve("perm.npy"), plain = Files.createFile(tmp.resolve("plain"));
+        Npy.writeLabels(f, new int[] {1});
+        assertEquals(Files.getPosixFilePermissions(plain), Files.getPosixFilePermissions(f), "as any new file (umask), not owner-only");
+    }
+
+    @Test
     void negativeLabelsAreRejected() {
         Path f = tmp.resolve("neg.npy");
         Npy.writeLabels(f, new int[] {1, -3});
