@@ -1,0 +1,27 @@
+package org.augmix4j.data;
+
+import java.nio.file.Path;
+
+/**
+ * A dataset file is missing, unreadable or not what it should be. The message always names the
+ * file, what was expected, what was found, and what to do about it, so the CLI can print it as is.
+ */
+public class DataException extends RuntimeException {
+    /** Where users are sent for download instructions. */
+    public static final String README = "data/README.md";
+
+    public DataException(String message) { super(message); }
+
+    public DataException(String message, Throwable cause) { super(message, cause); }
+
+    /** "FILE: PROBLEM. FIX" for a file that exists but is wrong. */
+    public static DataException badFile(Path file, String problem, String fix) {
+        return new DataException(file + ": " + problem + ". " + fix);
+    }
+
+    /** {@link #badFile} with the usual advice for a damaged download. */
+    public static DataException badFile(Path file, String problem) {
+        return badFile(file, problem, "The file is damaged or not the published one: download it again (see "
+                + README + ")");
+    }
+}
