@@ -85,20 +85,33 @@ public final class AugMix {
 
     // ------------------------------------------------------------------ execution
 
-    /** Per-thread work buffers for one image size. */
+    /** Per-thread work buffers for one image size: the input and two ping-pong buffers per chain. */
     static final class Scratch {
         final int h, w, n;
-        final byte[] x, a, b;
-        final float[] mix;
+        final byte[] x;
+        byte[][] bufs = new byte[0][];
+        byte[][] chains = new byte[0][];
 
         Scratch(int h, int w) {
             this.h = h;
             this.w = w;
             this.n = h * w * 3;
             x = new byte[n];
-            a = new byte[n];
-            b = new byte[n];
-            mix = new float[n];
+        }
+
+        float[] tab = new float[0];
+
+        float[] tables(int count) {
+            if (tab.length < 256 * count) tab = new float[256 * count];
+            return tab;
+        }
+
+        void ensureWidth(int width) {
+            if (chains.length < width) {
+                bufs = new byte[2 * width][];
+                for (int i = 0; i < bufs.length; i++) bufs[i] = new byte[n];
+                chains = new byte[width][];
+            }
         }
     }
 
@@ -107,25 +120,28 @@ public final class AugMix {
      * flip (if drawn), then zero pad {@code PAD} and crop at (top, left).
      */
     static void trainTransform(byte[] src, int so, int h, int w, Philox.Crop c, byte[] dst) {
-        int pad = AugMixConfig.PAD;
+        final int pad = AugMixConfig.PAD, stride = w * 3;
+        // output column x shows column px = x + left - pad of the flipped image, valid for px in [0, w)
+        final int x0 = Math.max(0, pad - c.left()), x1 = Math.min(w, w + pad - c.left()); // valid x: [x0, x1)
         for (int y = 0; y < h; y++) {
             int sy = y + c.top() - pad;
-            int o = y * w * 3;
-            if (sy < 0 || sy >= h) {
-                Arrays.fill(dst, o, o + w * 3, (byte) 0);
+            int o = y * stride;
+            if (sy < 0 || sy >= h || x0 >= x1) {
+                Arrays.fill(dst, o, o + stride, (byte) 0);
                 continue;
             }
-            for (int x = 0; x < w; x++, o += 3) {
-                int px = x + c.left() - pad; // column in the (possibly flipped) image
-                if (px < 0 || px >= w) {
-                    dst[o] = dst[o + 1] = dst[o + 2] = 0;
-                    continue;
+            Arrays.fill(dst, o, o + 3 * x0, (byte) 0);
+            Arrays.fill(dst, o + 3 * x1, o + stride, (byte) 0);
+            int row = so + sy * stride, shift = c.left() - pad;
+            if (!c.flip()) {
+                System.arraycopy(src, row + 3 * (x0 + shift), dst, o + 3 * x0, 3 * (x1 - x0));
+            } else {
+                for (int x = x0; x < x1; x++) {
+                    int s3 = row + 3 * (w - 1 - (x + shift)), d3 = o + 3 * x;
+                    dst[d3] = src[s3];
+                    dst[d3 + 1] = src[s3 + 1];
+                    dst[d3 + 2] = src[s3 + 2];
                 }
-                int sx = c.flip() ? w - 1 - px : px;
-                int s = so + (sy * w + sx) * 3;
-                dst[o] = src[s];
-                dst[o + 1] = src[s + 1];
-                dst[o + 2] = src[s + 2];
             }
         }
     }
@@ -140,11 +156,11 @@ public final class AugMix {
         }
     }
 
-    /** Runs one chain on x; returns the buffer (s.a or s.b, or x for an empty chain) holding its result. */
-    static byte[] runChain(byte[] x, Chain chain, Scratch s) {
-        byte[] cur = x;
+    /** Runs chain i on x; returns the buffer holding its result (one of chain i's two buffers). */
+    static byte[] runChain(byte[] x, Chain chain, int i, Scratch s) {
+        byte[] cur = x, b0 = s.bufs[2 * i], b1 = s.bufs[2 * i + 1];
         for (Step st : chain.steps()) {
-            byte[] dst = cur == s.a ? s.b : s.a;
+            byte[] dst = cur == b0 ? b1 : b0;
             st.op().apply(cur, 0, dst, 0, s.h, s.w, st.param());
             cur = dst;
         }
@@ -152,25 +168,49 @@ public final class AugMix {
     }
 
     /**
-     * augment-and-mix of the HWC image x (in {@code s.x} or any array of size h*w*3) by program p,
-     * written as CHW float32 planes at {@code out[off..]}. {@code chainSink}, if not null, receives a
-     * copy of each chain's final uint8 image.
+     * augment-and-mix of the HWC image x by program p, written as CHW float32 planes at
+     * {@code out[off..]}: per element, in float32 and in this order,
+     * {@code mix = 0; mix += w_i * N(chain_i)} for i = 0.., then {@code (1 - m) * N(x) + m * mix}.
+     * {@code chainSink}, if not null, receives a copy of each chain's final uint8 image.
      */
     static void mixView(byte[] x, ViewProgram p, Scratch s, float[] out, int off, byte[][] chainSink) {
-        final int n = s.n, hw = s.h * s.w;
-        final float[] mix = s.mix;
-        Arrays.fill(mix, 0f);
-        for (int i = 0; i < p.chains().size(); i++) {
-            byte[] ci = runChain(x, p.chains().get(i), s);
-            if (chainSink != null) chainSink[i] = Arrays.copyOf(ci, n);
-            final float wi = p.w()[i];
-            for (int k = 0; k < n; k++) mix[k] += wi * NORM[ci[k] & 0xFF];
+        final int width = p.chains().size(), hw = s.h * s.w;
+        s.ensureWidth(width);
+        final byte[][] ch = s.chains;
+        for (int i = 0; i < width; i++) {
+            ch[i] = runChain(x, p.chains().get(i), i, s);
+            if (chainSink != null) chainSink[i] = Arrays.copyOf(ch[i], s.n);
         }
         final float m = p.m(), om = 1f - m;
-        for (int q = 0, i = 0; q < hw; q++, i += 3) {
-            out[off + q] = om * NORM[x[i] & 0xFF] + m * mix[i];
-            out[off + hw + q] = om * NORM[x[i + 1] & 0xFF] + m * mix[i + 1];
-            out[off + 2 * hw + q] = om * NORM[x[i + 2] & 0xFF] + m * mix[i + 2];
+        final float[] wt = p.w();
+        // products of a float32 constant with N(u) depend only on u: tabulate them (each table
+        // entry is the very float multiply the element loop would do, so results are identical)
+        final float[] tab = s.tables(width + 1);
+        for (int u = 0; u < 256; u++) {
+            float nu = NORM[u];
+            tab[u] = om * nu;
+            for (int i = 0; i < width; i++) tab[256 * (i + 1) + u] = wt[i] * nu;
+        }
+        final int n = s.n;
+        if (width == 3) {
+            final byte[] c0 = ch[0], c1 = ch[1], c2 = ch[2];
+            for (int q = 0, k = 0; k < n; q++, k += 3) {
+                for (int c = 0; c < 3; c++) {
+                    float mix = 0f;
+                    mix += tab[256 + (c0[k + c] & 0xFF)];
+                    mix += tab[512 + (c1[k + c] & 0xFF)];
+                    mix += tab[768 + (c2[k + c] & 0xFF)];
+                    out[off + c * hw + q] = tab[x[k + c] & 0xFF] + m * mix;
+                }
+            }
+            return;
+        }
+        for (int q = 0, k = 0; k < n; q++, k += 3) {
+            for (int c = 0; c < 3; c++) {
+                float mix = 0f;
+                for (int i = 0; i < width; i++) mix += tab[256 * (i + 1) + (ch[i][k + c] & 0xFF)];
+                out[off + c * hw + q] = tab[x[k + c] & 0xFF] + m * mix;
+            }
         }
     }
 

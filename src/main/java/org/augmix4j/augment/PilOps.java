@@ -228,8 +228,104 @@ public final class PilOps {
                 }
             return;
         }
+        AffinePlan plan = cachedRotatePlan(degrees, h, w);
+        if (plan != null) {
+            plan.apply(src, so, dst, dof);
+            return;
+        }
         double[] m = rotateMatrix(degrees, h, w);
         affine(src, so, dst, dof, h, w, m[0], m[1], m[2], m[3], m[4], m[5]);
+    }
+
+    /**
+     * {@link #affine} split in two: the per-pixel geometry (four source offsets and dx, dy,
+     * computed with exactly the same double operations) done once, and the per-channel bilinear
+     * blend, done per image. Used for the integer rotation angles of the random path.
+     */
+    static final class AffinePlan {
+        final int h, w;
+        /** per output pixel: byte offsets of (x0, y0), (x1, y0), (x0, y1), (x1, y1); -1 = fill. */
+        final int[] idx;
+        final double[] dxy;
+
+        AffinePlan(int h, int w, double a, double b, double c, double d, double e, double f) {
+            this.h = h;
+            this.w = w;
+            idx = new int[4 * h * w];
+            dxy = new double[2 * h * w];
+            final int stride = w * 3;
+            for (int y = 0, q = 0; y < h; y++) {
+                final double yo = y + 0.5;
+                for (int x = 0; x < w; x++, q++) {
+                    final double xo = x + 0.5;
+                    final double xi = a * xo + b * yo + c;
+                    final double yi = d * xo + e * yo + f;
+                    if (xi < 0.0 || xi >= w || yi < 0.0 || yi >= h) {
+                        idx[4 * q] = -1;
+                        continue;
+                    }
+                    final double xs = xi - 0.5, ys = yi - 0.5;
+                    final int x0 = xs < 0.0 ? (int) Math.floor(xs) : (int) xs;
+                    final int y0 = ys < 0.0 ? (int) Math.floor(ys) : (int) ys;
+                    final int cx0 = 3 * (x0 < 0 ? 0 : x0 < w ? x0 : w - 1);
+                    final int cx1 = 3 * (x0 + 1 < 0 ? 0 : x0 + 1 < w ? x0 + 1 : w - 1);
+                    final int r0 = (y0 < 0 ? 0 : y0 < h ? y0 : h - 1) * stride;
+                    // without a second row, v2 = v1: the same row again gives exactly v1
+                    final int r1 = y0 + 1 >= 0 && y0 + 1 < h ? (y0 + 1) * stride : r0;
+                    idx[4 * q] = r0 + cx0;
+                    idx[4 * q + 1] = r0 + cx1;
+                    idx[4 * q + 2] = r1 + cx0;
+                    idx[4 * q + 3] = r1 + cx1;
+                    dxy[2 * q] = xs - x0;
+                    dxy[2 * q + 1] = ys - y0;
+                }
+            }
+        }
+
+        void apply(byte[] src, int so, byte[] dst, int dof) {
+            final int[] ix = idx;
+            final double[] dd = dxy;
+            final int np = h * w;
+            for (int q = 0, o = dof; q < np; q++, o += 3) {
+                final int i00 = ix[4 * q];
+                if (i00 < 0) {
+                    dst[o] = 0;
+                    dst[o + 1] = 0;
+                    dst[o + 2] = 0;
+                    continue;
+                }
+                final int a0 = so + i00, a1 = so + ix[4 * q + 1], b0 = so + ix[4 * q + 2], b1 = so + ix[4 * q + 3];
+                final double dx = dd[2 * q], dy = dd[2 * q + 1];
+                for (int ch = 0; ch < 3; ch++) {
+                    int p00 = src[a0 + ch] & 0xFF, p01 = src[a1 + ch] & 0xFF;
+                    int p10 = src[b0 + ch] & 0xFF, p11 = src[b1 + ch] & 0xFF;
+                    double v1 = p00 + (p01 - p00) * dx;
+                    double v2 = p10 + (p11 - p10) * dx;
+                    dst[o + ch] = (byte) (int) (v1 + (v2 - v1) * dy);
+                }
+            }
+        }
+    }
+
+    private static final java.util.concurrent.ConcurrentHashMap<Long, AffinePlan> ROTATE_PLANS =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    private static final java.util.concurrent.atomic.AtomicLong PLAN_PIXELS = new java.util.concurrent.atomic.AtomicLong();
+    /** Cache budget: 2^21 pixels of plans (48 bytes each, about 100 MB). */
+    private static final long PLAN_PIXEL_BUDGET = 1L << 21;
+
+    /** The cached plan of an integer rotation angle in [-360, 360], or null (not cached / over budget). */
+    static AffinePlan cachedRotatePlan(double degrees, int h, int w) {
+        if (degrees != Math.rint(degrees) || Math.abs(degrees) > 360 || h >= (1 << 20) || w >= (1 << 20)) return null;
+        long key = ((long) degrees + 360) << 40 | (long) h << 20 | w;
+        AffinePlan p = ROTATE_PLANS.get(key);
+        if (p != null) return p;
+        long px = (long) h * w;
+        if (PLAN_PIXELS.get() + px > PLAN_PIXEL_BUDGET) return null;
+        return ROTATE_PLANS.computeIfAbsent(key, k -> {
+            PLAN_PIXELS.addAndGet(px);
+            double[] m = rotateMatrix(degrees, h, w);
+            return new AffinePlan(h, w, m[0], m[1], m[2], m[3], m[4], m[5]);
+        });
     }
 
     private static void copyPixel(byte[] src, int s, byte[] dst, int d) {
@@ -262,6 +358,16 @@ public final class PilOps {
         }
     }
 
+    /** Per-band LUTs packed in one array: band ch uses {@code lut[ch * 256 + v]}. */
+    static void applyLut3(byte[] src, int so, byte[] dst, int dof, int h, int w, byte[] lut) {
+        int n = h * w * 3;
+        for (int i = 0; i < n; i += 3) {
+            dst[dof + i] = lut[src[so + i] & 0xFF];
+            dst[dof + i + 1] = lut[256 + (src[so + i + 1] & 0xFF)];
+            dst[dof + i + 2] = lut[512 + (src[so + i + 2] & 0xFF)];
+        }
+    }
+
     private static void applyLut(byte[] src, int so, byte[] dst, int dof, int h, int w, byte[] lut) {
         int n = h * w * 3;
         for (int i = 0; i < n; i++) dst[dof + i] = lut[src[so + i] & 0xFF];
@@ -269,49 +375,60 @@ public final class PilOps {
 
     /** Per-band 256-bin histograms: {@code hist[ch * 256 + v]}. */
     public static int[] histogram(byte[] src, int so, int h, int w, int[] hist) {
-        java.util.Arrays.fill(hist, 0, 768, 0);
-        int n = h * w * 3;
-        for (int i = 0; i < n; i += 3) {
-            hist[src[so + i] & 0xFF]++;
-            hist[256 + (src[so + i + 1] & 0xFF)]++;
-            hist[512 + (src[so + i + 2] & 0xFF)]++;
+        // two interleaved partial histograms (even / odd pixels) so that neighbouring equal
+        // pixels do not serialise on one counter; summed at the end
+        int[] t = new int[1536];
+        int np = h * w, i = so, end = so + 3 * (np & ~1);
+        for (; i < end; i += 6) {
+            t[src[i] & 0xFF]++;
+            t[256 + (src[i + 1] & 0xFF)]++;
+            t[512 + (src[i + 2] & 0xFF)]++;
+            t[768 + (src[i + 3] & 0xFF)]++;
+            t[1024 + (src[i + 4] & 0xFF)]++;
+            t[1280 + (src[i + 5] & 0xFF)]++;
         }
+        if ((np & 1) != 0) {
+            t[src[i] & 0xFF]++;
+            t[256 + (src[i + 1] & 0xFF)]++;
+            t[512 + (src[i + 2] & 0xFF)]++;
+        }
+        for (int k = 0; k < 768; k++) hist[k] = t[k] + t[768 + k];
         return hist;
     }
 
     /** {@code ImageOps.autocontrast(img)} (cutoff 0, no ignore): per band stretch of [lo, hi] to [0, 255]. */
     public static void autocontrast(byte[] src, int so, byte[] dst, int dof, int h, int w) {
         int[] hist = histogram(src, so, h, w, new int[768]);
-        byte[][] luts = new byte[3][256];
-        for (int ch = 0; ch < 3; ch++) autocontrastLut(hist, ch * 256, luts[ch]);
-        applyLut(src, so, dst, dof, h, w, luts[0], luts[1], luts[2]);
+        byte[] lut = new byte[768];
+        for (int ch = 0; ch < 3; ch++) autocontrastLut(hist, ch * 256, lut, ch * 256);
+        applyLut3(src, so, dst, dof, h, w, lut);
     }
 
-    static void autocontrastLut(int[] hist, int off, byte[] lut) {
+    static void autocontrastLut(int[] hist, int off, byte[] lut, int lo0) {
         int lo = 0, hi = 255;
         while (lo < 255 && hist[off + lo] == 0) lo++;
         while (hi > 0 && hist[off + hi] == 0) hi--;
         if (hi <= lo) {
-            for (int i = 0; i < 256; i++) lut[i] = (byte) i;
+            for (int i = 0; i < 256; i++) lut[lo0 + i] = (byte) i;
             return;
         }
         double scale = 255.0 / (hi - lo);
         double offset = -lo * scale;
         for (int i = 0; i < 256; i++) {
             int v = (int) (i * scale + offset);
-            lut[i] = (byte) (v < 0 ? 0 : v > 255 ? 255 : v);
+            lut[lo0 + i] = (byte) (v < 0 ? 0 : v > 255 ? 255 : v);
         }
     }
 
     /** {@code ImageOps.equalize(img)}: per band, Pillow's step = (N - count of the top bin) // 255. */
     public static void equalize(byte[] src, int so, byte[] dst, int dof, int h, int w) {
         int[] hist = histogram(src, so, h, w, new int[768]);
-        byte[][] luts = new byte[3][256];
-        for (int ch = 0; ch < 3; ch++) equalizeLut(hist, ch * 256, luts[ch]);
-        applyLut(src, so, dst, dof, h, w, luts[0], luts[1], luts[2]);
+        byte[] lut = new byte[768];
+        for (int ch = 0; ch < 3; ch++) equalizeLut(hist, ch * 256, lut, ch * 256);
+        applyLut3(src, so, dst, dof, h, w, lut);
     }
 
-    static void equalizeLut(int[] hist, int off, byte[] lut) {
+    static void equalizeLut(int[] hist, int off, byte[] lut, int lo0) {
         long total = 0;
         int nonzero = 0, last = 0;
         for (int i = 0; i < 256; i++) {
@@ -324,13 +441,18 @@ public final class PilOps {
         }
         long step = nonzero <= 1 ? 0 : (total - last) / 255;
         if (step == 0) {
-            for (int i = 0; i < 256; i++) lut[i] = (byte) i;
+            for (int i = 0; i < 256; i++) lut[lo0 + i] = (byte) i;
             return;
         }
+        // LUT[i] = (step / 2 + sum_{j<i} h[j]) // step: floor division by a reciprocal estimate,
+        // corrected to the exact quotient (the estimate is off by at most one)
         long n = step / 2;
+        double inv = 1.0 / step;
         for (int i = 0; i < 256; i++) {
-            long v = n / step;
-            lut[i] = (byte) (v > 255 ? 255 : v);
+            long q = (long) (n * inv);
+            if (q * step > n) q--;
+            else if ((q + 1) * step <= n) q++;
+            lut[lo0 + i] = (byte) (q > 255 ? 255 : q);
             n += hist[off + i];
         }
     }
@@ -424,13 +546,27 @@ public final class PilOps {
     /** SMOOTH kernel entries as Pillow's {@code _filter} makes them: {@code float(k) / float(13)}. */
     static final float K1 = 1.0f / 13.0f, K5 = 5.0f / 13.0f;
 
-    /** One interior pixel of {@code image.filter(ImageFilter.SMOOTH)}, channel at index i. */
+    /** {@code (float) v * K1} and {@code (float) v * K5} for every byte v (each product is one float multiply). */
+    private static final float[] T1 = new float[256], T5 = new float[256];
+
+    static {
+        for (int v = 0; v < 256; v++) {
+            T1[v] = v * K1;
+            T5[v] = v * K5;
+        }
+    }
+
+    /**
+     * One interior pixel of {@code image.filter(ImageFilter.SMOOTH)}, channel at index i, as
+     * Filter.c: {@code ss = 0.5; ss += row(y+1); ss += row(y); ss += row(y-1)}, each row
+     * {@code (a k0 + b k1) + c k2} in float32.
+     */
     private static int smooth(byte[] s, int i, int stride) {
         int up = i - stride, dn = i + stride;
         float ss = 0.5f;
-        ss += (s[dn - 3] & 0xFF) * K1 + (s[dn] & 0xFF) * K1 + (s[dn + 3] & 0xFF) * K1;
-        ss += (s[i - 3] & 0xFF) * K1 + (s[i] & 0xFF) * K5 + (s[i + 3] & 0xFF) * K1;
-        ss += (s[up - 3] & 0xFF) * K1 + (s[up] & 0xFF) * K1 + (s[up + 3] & 0xFF) * K1;
+        ss += T1[s[dn - 3] & 0xFF] + T1[s[dn] & 0xFF] + T1[s[dn + 3] & 0xFF];
+        ss += T1[s[i - 3] & 0xFF] + T5[s[i] & 0xFF] + T1[s[i + 3] & 0xFF];
+        ss += T1[s[up - 3] & 0xFF] + T1[s[up] & 0xFF] + T1[s[up + 3] & 0xFF];
         return ss <= 0f ? 0 : ss >= 255f ? 255 : (int) ss;
     }
 

@@ -45,6 +45,44 @@ class AugOpsTest {
     }
 
     @Test
+    void cachedRotationPlansEqualGenericAffine() {
+        Random r = new Random(8);
+        for (int[] hw : new int[][] {{32, 32}, {24, 40}, {5, 3}}) {
+            int h = hw[0], w = hw[1];
+            byte[] img = randomImage(r, h, w);
+            for (int deg = -45; deg <= 45; deg++) {
+                double[] m = PilOps.rotateMatrix(deg, h, w);
+                byte[] want = deg % 360 == 0 ? img : generic(img, h, w, m[0], m[1], m[2], m[3], m[4], m[5]);
+                assertArrayEquals(want, Op.ROTATE.apply(img, h, w, deg), "rotate " + deg + " on " + h + "x" + w);
+            }
+        }
+    }
+
+    @Test
+    void equalizeLutEqualsPillowsFormula() {
+        Random r = new Random(9);
+        for (int t = 0; t < 300; t++) {
+            int[] hist = new int[256];
+            int levels = 1 + r.nextInt(t % 3 == 0 ? 4 : 256);
+            int scale = t % 5 == 0 ? 1_000_000 : 50;
+            for (int k = 0; k < levels; k++) hist[r.nextInt(256)] += 1 + r.nextInt(scale);
+            byte[] lut = new byte[256];
+            PilOps.equalizeLut(hist, 0, lut, 0);
+            // ImageOps.equalize, literally
+            long total = 0, last = 0;
+            int nz = 0;
+            for (int c : hist) if (c != 0) { nz++; total += c; last = c; }
+            long step = nz <= 1 ? 0 : (total - last) / 255;
+            long n = step / 2;
+            for (int i = 0; i < 256; i++) {
+                long want = step == 0 ? i : Math.min(255, n / step);
+                assertEquals(want, lut[i] & 0xFF, "entry " + i);
+                n += hist[i];
+            }
+        }
+    }
+
+    @Test
     void integerShiftMovesContent() {
         Random r = new Random(3);
         byte[] img = randomImage(r, 8, 8);
