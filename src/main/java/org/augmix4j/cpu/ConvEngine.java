@@ -1,0 +1,343 @@
+package org.augmix4j.cpu;
+
+import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The CPU convolution engine behind {@code ops.Conv}: NCHW float32, no bias, arguments already
+ * validated there. All three passes are GEMMs on the {@link Gemm} micro-kernel over an implicit
+ * im2col of a <em>padded, stride-phase-split</em> copy {@code xs} of one image:
+ *
+ * <pre>
+ *   xs[a*S' + b][c][i][j] = x[c][stride*i + a - padH][stride*j + b - padW]   (0 outside x)
+ *   col[(c,r,s)][(h,w)]   = xs[off(c,r,s) + h*Wq + w],  off = plane(r%st, s%st) + c*Hq*Wq + (r/st)*Wq + s/st
+ * </pre>
+ *
+ * so every im2col row is a run of contiguous floats whatever the stride, and packing is plain
+ * vector copies. Passes:
+ * <ul>
+ *   <li>forward: y_n (K, P) = W (K, CRS) * col_n; B strips of NR pixels are packed from xs.</li>
+ *   <li>backwardData, stride 1: the forward of dy with W' (C, K, R, S) = W flipped and transposed
+ *       and padding R-1-pad; stride > 1: dcol = W^T * dy_n, then col2im.</li>
+ *   <li>backwardFilter: dW^T (CRS, K) += col_n * dy_n^T with the col operand broadcast straight
+ *       from xs (no im2col copy) and dy_n^T packed; per-group partial sums over fixed image
+ *       groups, added in group order, so the result does not depend on the thread count.</li>
+ * </ul>
+ * Parallel over images (forward, backwardData) or image groups (backwardFilter).
+ */
+public final class ConvEngine {
+    private static final VectorSpecies<Float> SP = Gemm.SP;
+    private static final VectorSpecies<Float> HALF = FloatVector.SPECIES_256;
+    private static final int L = Gemm.L, MR = Gemm.MR, NR = Gemm.NR;
+    /** Image groups of backwardFilter's partial sums: fixed, so results do not depend on threads. */
+    static final int GROUPS = 16;
+
+    private ConvEngine() {}
+
+    // ---------------------------------------------------------------- geometry
+
+    /** One conv's im2col geometry for one image of its input. */
+    static final class Geom {
+        final int C, H, W, R, S, st, padH, padW, Ho, Wo, P, CRS, Hq, Wq, plane, xsLen;
+        final int[] off; // (CRS) tap offsets into xs
+        /** True when xs is the image itself (1x1 kernel, stride 1, no padding). */
+        final boolean identity;
+
+        Geom(int C, int H, int W, int R, int S, int st, int padH, int padW) {
+            this.C = C; this.H = H; this.W = W; this.R = R; this.S = S; this.st = st;
+            this.padH = padH; this.padW = padW;
+            Ho = (H + 2 * padH - R) / st + 1;
+            Wo = (W + 2 * padW - S) / st + 1;
+            P = Ho * Wo;
+            CRS = C * R * S;
+            Hq = Ho + (R - 1) / st;
+            Wq = Wo + (S - 1) / st;
+            plane = C * Hq * Wq;
+            xsLen = st * st * plane;
+            identity = st == 1 && padH == 0 && padW == 0 && Hq == H && Wq == W;
+            off = new int[CRS];
+            for (int c = 0, t = 0; c < C; c++)
+                for (int r = 0; r < R; r++)
+                    for (int s = 0; s < S; s++, t++)
+                        off[t] = ((r % st) * st + s % st) * plane + c * Hq * Wq + (r / st) * Wq + s / st;
+        }
+    }
+
+    /** Fills xs from image x[xOff ..] (C, H, W); see the class comment. */
+    static void buildXs(Geom g, float[] x, int xOff, float[] xs) {
+        int st = g.st, Hq = g.Hq, Wq = g.Wq;
+        if (st == 1) {
+            int lo = Math.max(0, g.padW), hi = Math.min(Wq, g.W + g.padW); // xs columns holding x
+            for (int c = 0; c < g.C; c++) {
+                for (int i = 0; i < Hq; i++) {
+                    int d = (c * Hq + i) * Wq, ih = i - g.padH;
+                    if (ih < 0 || ih >= g.H || hi <= lo) {
+                        Arrays.fill(xs, d, d + Wq, 0f);
+                        continue;
+                    }
+                    Arrays.fill(xs, d, d + lo, 0f);
+                    System.arraycopy(x, xOff + (c * g.H + ih) * g.W + lo - g.padW, xs, d + lo, hi - lo);
+                    Arrays.fill(xs, d + hi, d + Wq, 0f);
+                }
+            }
+            return;
+        }
+        for (int a = 0; a < st; a++)
+            for (int b = 0; b < st; b++)
+                for (int c = 0; c < g.C; c++)
+                    for (int i = 0; i < Hq; i++) {
+                        int d = (a * st + b) * g.plane + (c * Hq + i) * Wq, ih = st * i + a - g.padH;
+                        if (ih < 0 || ih >= g.H) {
+                            Arrays.fill(xs, d, d + Wq, 0f);
+                            continue;
+                        }
+                        int src = xOff + (c * g.H + ih) * g.W;
+                        for (int j = 0; j < Wq; j++) {
+                            int iw = st * j + b - g.padW;
+                            xs[d + j] = iw >= 0 && iw < g.W ? x[src + iw] : 0f;
+                        }
+                    }
+    }
+
+    /**
+     * Packs output pixels [p0, p0+nr) of col into one B strip {@code bp[crs * NR + (p - p0)]}
+     * (columns past nr zero). Pixels form runs along output rows; each run is one contiguous copy.
+     */
+    static void packStrip(Geom g, float[] xs, int xsOff, int p0, int nr, float[] bp) {
+        int[] off = g.off;
+        int Wo = g.Wo, Wq = g.Wq, CRS = g.CRS;
+        if (nr == NR && p0 % Wo + NR <= Wo) { // one run (e.g. a 32-wide output row)
+            int q = xsOff + (p0 / Wo) * Wq + p0 % Wo;
+            for (int t = 0; t < CRS; t++) {
+                int s = off[t] + q, d = t * NR;
+                FloatVector.fromArray(SP, xs, s).intoArray(bp, d);
+                FloatVector.fromArray(SP, xs, s + L).intoArray(bp, d + L);
+            }
+            return;
+        }
+        for (int p = p0; p < p0 + nr; ) {
+            int h = p / Wo, w = p % Wo, len = Math.min(Wo - w, p0 + nr - p);
+            int q = xsOff + h * Wq + w, d0 = p - p0;
+            for (int t = 0; t < CRS; t++) copy(xs, off[t] + q, bp, t * NR + d0, len);
+            p += len;
+        }
+        if (nr < NR) for (int t = 0; t < CRS; t++) Arrays.fill(bp, t * NR + nr, (t + 1) * NR, 0f);
+    }
+
+    private static void copy(float[] src, int s, float[] dst, int d, int len) {
+        int i = 0;
+        for (; i + L <= len; i += L) FloatVector.fromArray(SP, src, s + i).intoArray(dst, d + i);
+        if (i + 8 <= len) {
+            FloatVector.fromArray(HALF, src, s + i).intoArray(dst, d + i);
+            i += 8;
+        }
+        for (; i < len; i++) dst[d + i] = src[s + i];
+    }
+
+    // ---------------------------------------------------------------- forward (and stride-1 backward data)
+
+    /**
+     * y (N, M, Ho, Wo) = conv of x (N, C, H, W) with the packed filter {@code ap} (M rows of CRS,
+     * packed by {@link Gemm#packA}); y overwritten.
+     */
+    static void forwardPacked(Geom g, float[] x, float[] ap, int M, float[] y, int N) {
+        int inLen = g.C * g.H * g.W, outLen = M * g.P;
+        Parallel.range(N, 1, (n0, n1) -> {
+            float[] xs = g.identity ? null : new float[g.xsLen];
+            float[] bp = new float[g.CRS * NR], tile = new float[MR * NR];
+            for (int n = n0; n < n1; n++) {
+                float[] src = x;
+                int srcOff = n * inLen;
+                if (!g.identity) {
+                    buildXs(g, x, n * inLen, xs);
+                    src = xs;
+                    srcOff = 0;
+                }
+                for (int p0 = 0; p0 < g.P; p0 += NR) {
+                    int nr = Math.min(NR, g.P - p0);
+                    packStrip(g, src, srcOff, p0, nr, bp);
+                    panelsTimesStrip(M, g.CRS, ap, bp, nr, y, n * outLen + p0, g.P, tile);
+                }
+            }
+        });
+    }
+
+    /** C (M, nr) = A (packed panels, M x K) * one packed B strip (K x NR), k-blocked by Gemm.KC. */
+    static void panelsTimesStrip(int M, int K, float[] ap, float[] bp, int nr, float[] C, int cOff, int ldc,
+                                 float[] tile) {
+        for (int pc = 0; pc < K; pc += Gemm.KC) {
+            int kc = Math.min(Gemm.KC, K - pc);
+            for (int ir = 0; ir < M; ir += MR)
+                Gemm.tile(kc, ap, ir * K + pc * MR, bp, pc * NR, C, cOff + ir * ldc, ldc,
+                        Math.min(MR, M - ir), nr, pc > 0, tile);
+        }
+    }
+
+    /** Conv forward: y (N, K, Ho, Wo) = x (N, C, H, W) * w (K, C, R, S). */
+    public static void forward(float[] x, float[] w, float[] y, int N, int C, int H, int W, int K, int R, int S,
+                               int stride, int pad) {
+        Geom g = new Geom(C, H, W, R, S, stride, pad, pad);
+        float[] ap = new float[Gemm.roundUp(K, MR) * g.CRS];
+        Gemm.packA(false, w, 0, g.CRS, 0, K, 0, g.CRS, ap, 0);
+        forwardPacked(g, x, ap, K, y, N);
+    }
+
+    // ---------------------------------------------------------------- backward data
+
+    /** dx (N, C, H, W) = conv-transpose of dy (N, K, Ho, Wo) with w (K, C, R, S); dx overwritten. */
+    public static void backwardData(float[] dy, float[] w, float[] dx, int N, int C, int H, int W, int K, int R,
+                                    int S, int stride, int pad) {
+        int CRS = C * R * S, KRS = K * R * S;
+        if (stride == 1 && pad <= R - 1 && pad <= S - 1) {
+            // full correlation of dy with the flipped, transposed filter: W'[c][k][r][s] = W[k][c][R-1-r][S-1-s]
+            int Ho = H + 2 * pad - R + 1, Wo = W + 2 * pad - S + 1;
+            Geom g = new Geom(K, Ho, Wo, R, S, 1, R - 1 - pad, S - 1 - pad);
+            float[] wt = new float[C * KRS];
+            for (int k = 0; k < K; k++)
+                for (int c = 0; c < C; c++)
+                    for (int r = 0; r < R; r++)
+                        for (int s = 0; s < S; s++)
+                            wt[((c * K + k) * R + r) * S + s] = w[((k * C + c) * R + R - 1 - r) * S + S - 1 - s];
+            float[] ap = new float[Gemm.roundUp(C, MR) * KRS];
+            Gemm.packA(false, wt, 0, KRS, 0, C, 0, KRS, ap, 0);
+            forwardPacked(g, dy, ap, C, dx, N);
+            return;
+        }
+        // strided: dcol (CRS, P) = W^T (CRS, K) * dy_n (K, P), then scatter-add into dx_n
+        Geom g = new Geom(C, H, W, R, S, stride, pad, pad);
+        int P = g.P, inLen = C * H * W;
+        float[] ap = new float[Gemm.roundUp(CRS, MR) * K];
+        Gemm.packA(true, w, 0, CRS, 0, CRS, 0, K, ap, 0);
+        Parallel.range(N, 1, (n0, n1) -> {
+            float[] dcol = new float[CRS * P], bp = new float[K * NR], tile = new float[MR * NR];
+            for (int n = n0; n < n1; n++) {
+                for (int p0 = 0; p0 < P; p0 += NR) {
+                    int nr = Math.min(NR, P - p0);
+                    Gemm.packB(false, dy, n * K * P, P, 0, K, p0, nr, bp);
+                    panelsTimesStrip(CRS, K, ap, bp, nr, dcol, p0, P, tile);
+                }
+                col2im(g, dcol, dx, n * inLen);
+            }
+        });
+    }
+
+    /** dx_n (C, H, W) = sum over taps of dcol (CRS, P) at their input positions; dx_n overwritten. */
+    static void col2im(Geom g, float[] dcol, float[] dx, int dxOff) {
+        Arrays.fill(dx, dxOff, dxOff + g.C * g.H * g.W, 0f);
+        for (int c = 0, t = 0; c < g.C; c++)
+            for (int r = 0; r < g.R; r++)
+                for (int s = 0; s < g.S; s++, t++)
+                    for (int oh = 0; oh < g.Ho; oh++) {
+                        int ih = oh * g.st - g.padH + r;
+                        if (ih < 0 || ih >= g.H) continue;
+                        int d = dxOff + (c * g.H + ih) * g.W, src = t * g.P + oh * g.Wo;
+                        for (int ow = 0; ow < g.Wo; ow++) {
+                            int iw = ow * g.st - g.padW + s;
+                            if (iw >= 0 && iw < g.W) dx[d + iw] += dcol[src + ow];
+                        }
+                    }
+    }
+
+    // ---------------------------------------------------------------- backward filter
+
+    /** dw (K, C, R, S) = sum_n dy_n (K, P) * col_n^T (P, CRS); dw overwritten. */
+    public static void backwardFilter(float[] x, float[] dy, float[] dw, int N, int C, int H, int W, int K, int R,
+                                      int S, int stride, int pad) {
+        Geom g = new Geom(C, H, W, R, S, stride, pad, pad);
+        int CRS = g.CRS, P = g.P, Kp = Gemm.roundUp(K, NR), CRSp = Gemm.roundUp(CRS, MR);
+        int groups = Math.min(N, GROUPS), inLen = C * H * W;
+        float[][] part = new float[groups][]; // (CRSp, Kp) each: dW^T of one image group
+        Parallel.range(groups, 1, (g0, g1) -> {
+            float[] xs = g.identity ? null : new float[g.xsLen];
+            float[] dyT = new float[Kp * P];
+            for (int grp = g0; grp < g1; grp++) {
+                float[] acc = new float[CRSp * Kp];
+                part[grp] = acc;
+                for (int n = (int) ((long) N * grp / groups), end = (int) ((long) N * (grp + 1) / groups); n < end; n++) {
+                    float[] src = x;
+                    int srcOff = n * inLen;
+                    if (!g.identity) {
+                        buildXs(g, x, n * inLen, xs);
+                        src = xs;
+                        srcOff = 0;
+                    }
+                    transposeDy(dy, n * K * P, K, P, dyT);
+                    for (int t = 0; t < CRS; t += MR) {
+                        int[] o = new int[MR];
+                        for (int i = 0; i < MR; i++) o[i] = srcOff + g.off[Math.min(t + i, CRS - 1)];
+                        for (int ks = 0; ks < Kp; ks += NR)
+                            filterKernel(src, o[0], o[1], o[2], o[3], o[4], o[5], o[6], o[7], g.Ho, g.Wo, g.Wq,
+                                    dyT, ks * P, acc, t * Kp + ks, Kp);
+                    }
+                }
+            }
+        });
+        // dw[k][crs] = sum over groups in order of part[grp][crs][k]
+        Parallel.range(K, 1, (k0, k1) -> {
+            for (int k = k0; k < k1; k++)
+                for (int t = 0; t < CRS; t++) {
+                    float v = 0f;
+                    for (int grp = 0; grp < groups; grp++) v += part[grp][t * Kp + k];
+                    dw[k * CRS + t] = v;
+                }
+        });
+    }
+
+    /** dyT[(k / NR) * P * NR + p * NR + k % NR] = dy[dyOff + k * P + p]; columns past K zero. */
+    static void transposeDy(float[] dy, int dyOff, int K, int P, float[] dyT) {
+        int Kp = Gemm.roundUp(K, NR);
+        if (Kp != K) Arrays.fill(dyT, 0f);
+        for (int k = 0; k < K; k++) {
+            int d = (k / NR) * P * NR + k % NR, s = dyOff + k * P;
+            for (int p = 0; p < P; p++) dyT[d + p * NR] = dy[s + p];
+        }
+    }
+
+    /**
+     * acc[MR x NR] += sum over output pixels (h, w) of col rows o0..o7 (broadcast from xs at
+     * o_i + h*Wq + w) times the dy^T row (NR lanes at dyT[d + p*NR]). Fixed pixel order.
+     */
+    static void filterKernel(float[] xs, int o0, int o1, int o2, int o3, int o4, int o5, int o6, int o7,
+                             int Ho, int Wo, int Wq, float[] dyT, int d, float[] acc, int a, int lda) {
+        FloatVector c00 = FloatVector.fromArray(SP, acc, a), c01 = FloatVector.fromArray(SP, acc, a + L);
+        FloatVector c10 = FloatVector.fromArray(SP, acc, a + lda), c11 = FloatVector.fromArray(SP, acc, a + lda + L);
+        FloatVector c20 = FloatVector.fromArray(SP, acc, a + 2 * lda), c21 = FloatVector.fromArray(SP, acc, a + 2 * lda + L);
+        FloatVector c30 = FloatVector.fromArray(SP, acc, a + 3 * lda), c31 = FloatVector.fromArray(SP, acc, a + 3 * lda + L);
+        FloatVector c40 = FloatVector.fromArray(SP, acc, a + 4 * lda), c41 = FloatVector.fromArray(SP, acc, a + 4 * lda + L);
+        FloatVector c50 = FloatVector.fromArray(SP, acc, a + 5 * lda), c51 = FloatVector.fromArray(SP, acc, a + 5 * lda + L);
+        FloatVector c60 = FloatVector.fromArray(SP, acc, a + 6 * lda), c61 = FloatVector.fromArray(SP, acc, a + 6 * lda + L);
+        FloatVector c70 = FloatVector.fromArray(SP, acc, a + 7 * lda), c71 = FloatVector.fromArray(SP, acc, a + 7 * lda + L);
+        for (int h = 0; h < Ho; h++) {
+            int q = h * Wq;
+            for (int w = 0; w < Wo; w++, d += NR) {
+                int qw = q + w;
+                FloatVector b0 = FloatVector.fromArray(SP, dyT, d), b1 = FloatVector.fromArray(SP, dyT, d + L);
+                FloatVector v = FloatVector.broadcast(SP, xs[o0 + qw]);
+                c00 = v.fma(b0, c00); c01 = v.fma(b1, c01);
+                v = FloatVector.broadcast(SP, xs[o1 + qw]);
+                c10 = v.fma(b0, c10); c11 = v.fma(b1, c11);
+                v = FloatVector.broadcast(SP, xs[o2 + qw]);
+                c20 = v.fma(b0, c20); c21 = v.fma(b1, c21);
+                v = FloatVector.broadcast(SP, xs[o3 + qw]);
+                c30 = v.fma(b0, c30); c31 = v.fma(b1, c31);
+                v = FloatVector.broadcast(SP, xs[o4 + qw]);
+                c40 = v.fma(b0, c40); c41 = v.fma(b1, c41);
+                v = FloatVector.broadcast(SP, xs[o5 + qw]);
+                c50 = v.fma(b0, c50); c51 = v.fma(b1, c51);
+                v = FloatVector.broadcast(SP, xs[o6 + qw]);
+                c60 = v.fma(b0, c60); c61 = v.fma(b1, c61);
+                v = FloatVector.broadcast(SP, xs[o7 + qw]);
+                c70 = v.fma(b0, c70); c71 = v.fma(b1, c71);
+            }
+        }
+        c00.intoArray(acc, a); c01.intoArray(acc, a + L);
+        c10.intoArray(acc, a + lda); c11.intoArray(acc, a + lda + L);
+        c20.intoArray(acc, a + 2 * lda); c21.intoArray(acc, a + 2 * lda + L);
+        c30.intoArray(acc, a + 3 * lda); c31.intoArray(acc, a + 3 * lda + L);
+        c40.intoArray(acc, a + 4 * lda); c41.intoArray(acc, a + 4 * lda + L);
+        c50.intoArray(acc, a + 5 * lda); c51.intoArray(acc, a + 5 * lda + L);
+        c60.intoArray(acc, a + 6 * lda); c61.intoArray(acc, a + 6 * lda + L);
+        c70.intoArray(acc, a + 7 * lda); c71.intoArray(acc, a + 7 * lda + L);
+    }
+}
