@@ -106,7 +106,7 @@ public final class CifarC {
                     .map(n -> n.substring(0, n.length() - 4)).filter(n -> !out.contains(n) && n.matches("[A-Za-z0-9_]+"))
                     .sorted().forEach(out::add);
         } catch (IOException e) {
-            throw Npy.unreadable(dir, e);
+            throw DataException.ioFailure(dir, e);
         }
         return out;
     }

@@ -6,7 +6,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -116,17 +115,7 @@ final class Pickle {
     }
 
     /** Reads the pickled object in {@code file}. */
-    static Object load(Path file) {
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
-            throw new DataException(file + ": no such file. Check the path, or download the data (see " + DataException.README + ")");
-        } catch (IOException | OutOfMemoryError e) {
-            throw new DataException(file + ": cannot read: " + e + ". Check the path, its permissions and -Xmx", e);
-        }
-        return loads(file, bytes);
-    }
+    static Object load(Path file) { return loads(file, DataException.readAll(file)); }
 
     /** Reads the pickled object in {@code bytes}; {@code file} only names it in messages. */
     static Object loads(Path file, byte[] bytes) {
