@@ -268,7 +268,7 @@ public final class Cifar {
         } else if (obj instanceof Pickle.NdArray a && a.shape().length == 1 && a.descr().matches("[<>|][iu][1248]")) {
             list = java.util.Arrays.stream(Npy.decodeInts(a.data().buf(), a.data().off(), (int) a.shape()[0], a.descr())).boxed().toList();
         } else {
-            throw DataException.badFile(f, "no list of labels under the key " + key + " (found " + (obj == null ? "nothing" : obj) + ")"
+            throw DataException.badFile(f, "no list of labels under the key " + key + " (found " + (obj == null ? "nothing" : Pickle.describe(obj)) + ")"
                     + (v == Variant.CIFAR10 ? "; a CIFAR-100 file has 'fine_labels' instead: is this CIFAR-100?"
                     : "; a CIFAR-10 file has 'labels' instead: is this CIFAR-10?"));
         }
@@ -277,7 +277,8 @@ public final class Cifar {
         for (int i = 0; i < n; i++) {
             Object y = list.get(i);
             if (!(y instanceof Long l) || l < 0 || l >= v.numClasses) {
-                throw DataException.badFile(f, "label " + i + " under " + key + " is " + y + ", expected an integer in 0.." + (v.numClasses - 1));
+                throw DataException.badFile(f, "label " + i + " under " + key + " is " + Pickle.describe(y) + ", expected an integer in 0.."
+                        + (v.numClasses - 1));
             }
             out[i] = (int) (long) l;
         }

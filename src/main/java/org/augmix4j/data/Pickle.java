@@ -218,8 +218,16 @@ final class Pickle {
         return (T) o;
     }
 
-    private static String describe(Object o) {
-        return o == null ? "None" : o instanceof List<?> l ? "a sequence of " + l.size() : o.getClass().getSimpleName() + " " + o;
+    /** A short description of a value for messages (never its whole contents). */
+    static String describe(Object o) {
+        if (o == null) return "None";
+        if (o instanceof Number || o instanceof Boolean) return o.toString();
+        if (o instanceof List<?> l) return "a list/tuple of " + l.size();
+        if (o instanceof Map<?, ?> m) return "a dict of " + m.size();
+        if (o instanceof Set<?> st) return "a set of " + st.size();
+        if (o instanceof String str) return "the str '" + (str.length() > 40 ? str.substring(0, 40) + "..." : str) + "'";
+        if (o instanceof PendingArray pa) return String.valueOf(pa.array);
+        return o.getClass().getSimpleName() + " " + o;
     }
 
     private Object memoGet(long key) {
