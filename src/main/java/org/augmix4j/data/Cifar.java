@@ -3,7 +3,6 @@ package org.augmix4j.data;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -146,7 +145,7 @@ public final class Cifar {
         List<byte[]> raws = new ArrayList<>();
         int total = 0;
         for (Path f : files) {
-            byte[] raw = readAll(f);
+            byte[] raw = DataException.readAll(f);
             int n = raw.length / record;
             if (raw.length == 0 || raw.length % record != 0) {
                 String other = v == Variant.CIFAR10 && raw.length % (record + 1) == 0 ? " (its size fits CIFAR-100's 3074-byte records)"
@@ -267,9 +266,9 @@ public final class Cifar {
         if (obj instanceof List<?> l) {
             list = l;
         } else if (obj instanceof Pickle.NdArray a && a.shape().length == 1 && a.descr().matches("[<>|][iu][1248]")) {
-            list = ndarrayInts(a);
+            list = java.util.Arrays.stream(Npy.decodeInts(a.data().buf(), a.data().off(), (int) a.shape()[0], a.descr())).boxed().toList();
         } else {
-            throw DataException.badFile(f, "no list of labels under the key " + key + " (found " + (obj == null ? "nothing" : obj) + ")"
+            throw DataException.badFile(f, "no list of labels under the key " + key + " (found " + (obj == null ? "nothing" : Pickle.describe(obj)) + ")"
                     + (v == Variant.CIFAR10 ? "; a CIFAR-100 file has 'fine_labels' instead: is this CIFAR-100?"
                     : "; a CIFAR-10 file has 'labels' instead: is this CIFAR-10?"));
         }
@@ -278,26 +277,10 @@ public final class Cifar {
         for (int i = 0; i < n; i++) {
             Object y = list.get(i);
             if (!(y instanceof Long l) || l < 0 || l >= v.numClasses) {
-                throw DataException.badFile(f, "label " + i + " under " + key + " is " + y + ", expected an integer in 0.." + (v.numClasses - 1));
+                throw DataException.badFile(f, "label " + i + " under " + key + " is " + Pickle.describe(y) + ", expected an integer in 0.."
+                        + (v.numClasses - 1));
             }
             out[i] = (int) (long) l;
-        }
-        return out;
-    }
-
-    private static List<Long> ndarrayInts(Pickle.NdArray a) {
-        int size = Integer.parseInt(a.descr().substring(2));
-        boolean unsigned = a.descr().charAt(1) == 'u', big = a.descr().charAt(0) == '>';
-        Pickle.Bytes b = a.data();
-        List<Long> out = new ArrayList<>();
-        for (int i = 0; i < a.elements(); i++) {
-            long v = 0;
-            for (int k = 0; k < size; k++) {
-                int idx = b.off() + i * size + (big ? k : size - 1 - k);
-                v = (v << 8) | (b.buf()[idx] & 0xFF);
-            }
-            if (!unsigned && size < 8) v = (v << (64 - 8 * size)) >> (64 - 8 * size);
-            out.add(v);
         }
         return out;
     }
@@ -322,16 +305,6 @@ public final class Cifar {
             return names.size() == v.numClasses ? names : fallback;
         } catch (IOException | DataException e) {
             return fallback; // names are cosmetic: a damaged meta file must not stop training
-        }
-    }
-
-    static byte[] readAll(Path f) {
-        try {
-            return Files.readAllBytes(f);
-        } catch (NoSuchFileException e) {
-            throw new DataException(f + ": no such file. Check the path, or download the data (see " + DataException.README + ")");
-        } catch (IOException e) {
-            throw Npy.unreadable(f, e);
         }
     }
 }

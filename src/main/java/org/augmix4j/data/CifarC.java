@@ -44,7 +44,7 @@ public final class CifarC {
         Path lf = dir.resolve(LABELS);
         if (!Files.isRegularFile(lf)) {
             throw new MissingDataException("CIFAR-C", LABELS, List.of(lf), "Download CIFAR-10-C (Zenodo record 2535967) or "
-                    + "CIFAR-100-C (Zenodo record 3555552) and extract it, or generate it with the 'corrupt' command");
+                    + "CIFAR-100-C (Zenodo record 3555552) and extract it, or generate it with the 'corrupt' command", "--corrupted");
         }
         int[] labels = Npy.readLabels(lf);
         if (labels.length == 0 || labels.length % SEVERITIES != 0) {
@@ -73,7 +73,7 @@ public final class CifarC {
         if (Files.isRegularFile(sub.resolve(LABELS))) return open(sub);
         throw new MissingDataException(variant.title + "-C", LABELS, List.of(dir.resolve(LABELS), sub.resolve(LABELS)),
                 "Download " + (variant == Cifar.Variant.CIFAR10 ? "https://zenodo.org/records/2535967 (CIFAR-10-C.tar)"
-                        : "https://zenodo.org/records/3555552 (CIFAR-100-C.tar)") + " and extract it into the data directory");
+                        : "https://zenodo.org/records/3555552 (CIFAR-100-C.tar)") + " and extract it into the data directory", "--corrupted");
     }
 
     public Path dir() { return dir; }
@@ -106,7 +106,7 @@ public final class CifarC {
                     .map(n -> n.substring(0, n.length() - 4)).filter(n -> !out.contains(n) && n.matches("[A-Za-z0-9_]+"))
                     .sorted().forEach(out::add);
         } catch (IOException e) {
-            throw Npy.unreadable(dir, e);
+            throw DataException.ioFailure(dir, e);
         }
         return out;
     }
@@ -116,7 +116,8 @@ public final class CifarC {
         Path f = file(corruption);
         if (!Files.isRegularFile(f)) {
             throw new MissingDataException("CIFAR-C", f.getFileName().toString(), List.of(f),
-                    "This directory has: " + available() + ". Download the full archive, or generate the file with the 'corrupt' command");
+                    "This directory has: " + available() + ". Download the full archive, or generate the file with the 'corrupt' command",
+                    "--corrupted");
         }
         Npy.Header h = Npy.readHeader(f);
         Npy.checkImages(h, HWC);

@@ -5,7 +5,6 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
@@ -56,12 +55,7 @@ public final class Idx {
     }
 
     private static InputStream open(Path file) throws IOException {
-        InputStream raw;
-        try {
-            raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
-        } catch (NoSuchFileException e) {
-            throw new DataException(file + ": no such file. Check the path, or install/download the data (see " + DataException.README + ")");
-        }
+        InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
         raw.mark(2);
         int b0 = raw.read(), b1 = raw.read();
         raw.reset();
@@ -115,7 +109,7 @@ public final class Idx {
         if (e instanceof ZipException || e instanceof EOFException) {
             return DataException.badFile(file, "corrupt or truncated gzip data (" + e.getMessage() + ")");
         }
-        return Npy.unreadable(file, e);
+        return DataException.ioFailure(file, e);
     }
 
     private static int be(byte[] b, int o) {

@@ -5,7 +5,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
@@ -56,7 +55,7 @@ public final class Npy {
         try (FileChannel ch = openRead(file)) {
             return readHeader(file, ch);
         } catch (IOException e) {
-            throw unreadable(file, e);
+            throw DataException.ioFailure(file, e);
         }
     }
 
@@ -129,20 +128,34 @@ public final class Npy {
         if (n * size > Integer.MAX_VALUE) throw DataException.badFile(file, "too many labels: " + n);
         byte[] raw = new byte[(int) (n * size)];
         readFully(file, h.dataOffset(), raw);
-        ByteBuffer b = ByteBuffer.wrap(raw).order(h.descr().charAt(0) == '>' ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN);
+        long[] v = decodeInts(raw, 0, (int) n, h.descr());
         int[] out = new int[(int) n];
         for (int i = 0; i < n; i++) {
-            long v = switch (size) {
-                case 1 -> kind == 'u' ? b.get() & 0xFF : b.get();
-                case 2 -> kind == 'u' ? b.getShort() & 0xFFFF : b.getShort();
-                case 4 -> kind == 'u' ? b.getInt() & 0xFFFFFFFFL : b.getInt();
-                default -> b.getLong();
-            };
-            if (v < 0 || v > Integer.MAX_VALUE) {
-                throw DataException.badFile(file, "label " + i + " is " + (kind == 'u' && size == 8 ? Long.toUnsignedString(v) : v)
+            if (v[i] < 0 || v[i] > Integer.MAX_VALUE) {
+                throw DataException.badFile(file, "label " + i + " is " + (kind == 'u' ? Long.toUnsignedString(v[i]) : v[i])
                         + ", expected a class index in 0.." + Integer.MAX_VALUE);
             }
-            out[i] = (int) v;
+            out[i] = (int) v[i];
+        }
+        return out;
+    }
+
+    /**
+     * {@code count} integers of NumPy type {@code descr} ({@code [<>|][iu][1248]}) from {@code buf} at
+     * {@code off}; uint64 values above Long.MAX_VALUE come out negative.
+     */
+    static long[] decodeInts(byte[] buf, int off, int count, String descr) {
+        int size = descr.charAt(2) - '0';
+        boolean unsigned = descr.charAt(1) == 'u';
+        ByteBuffer b = ByteBuffer.wrap(buf, off, count * size).order(descr.charAt(0) == '>' ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN);
+        long[] out = new long[count];
+        for (int i = 0; i < count; i++) {
+            out[i] = switch (size) {
+                case 1 -> unsigned ? b.get() & 0xFF : b.get();
+                case 2 -> unsigned ? b.getShort() & 0xFFFF : b.getShort();
+                case 4 -> unsigned ? b.getInt() & 0xFFFFFFFFL : b.getInt();
+                default -> b.getLong();
+            };
         }
         return out;
     }
@@ -316,15 +329,9 @@ public final class Npy {
     static FileChannel openRead(Path file) {
         try {
             return FileChannel.open(file, StandardOpenOption.READ);
-        } catch (NoSuchFileException e) {
-            throw new DataException(file + ": no such file. Check the path, or download the data (see " + DataException.README + ")");
         } catch (IOException e) {
-            throw unreadable(file, e);
+            throw DataException.ioFailure(file, e);
         }
-    }
-
-    static DataException unreadable(Path file, IOException e) {
-        return new DataException(file + ": cannot read: " + e + ". Check the path and its permissions", e);
     }
 
     /** Reads {@code out.length} bytes at {@code offset} (the caller has checked the size). */
@@ -336,7 +343,7 @@ public final class Npy {
                         + ", file size " + ch.size() + " (was it truncated while being read?)");
             }
         } catch (IOException e) {
-            throw unreadable(file, e);
+            throw DataException.ioFailure(file, e);
         }
     }
 

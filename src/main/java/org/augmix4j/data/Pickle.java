@@ -6,7 +6,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -116,17 +115,7 @@ final class Pickle {
     }
 
     /** Reads the pickled object in {@code file}. */
-    static Object load(Path file) {
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
-            throw new DataException(file + ": no such file. Check the path, or download the data (see " + DataException.README + ")");
-        } catch (IOException | OutOfMemoryError e) {
-            throw new DataException(file + ": cannot read: " + e + ". Check the path, its permissions and -Xmx", e);
-        }
-        return loads(file, bytes);
-    }
+    static Object load(Path file) { return loads(file, DataException.readAll(file)); }
 
     /** Reads the pickled object in {@code bytes}; {@code file} only names it in messages. */
     static Object loads(Path file, byte[] bytes) {
@@ -229,8 +218,16 @@ final class Pickle {
         return (T) o;
     }
 
-    private static String describe(Object o) {
-        return o == null ? "None" : o instanceof List<?> l ? "a sequence of " + l.size() : o.getClass().getSimpleName() + " " + o;
+    /** A short description of a value for messages (never its whole contents). */
+    static String describe(Object o) {
+        if (o == null) return "None";
+        if (o instanceof Number || o instanceof Boolean) return o.toString();
+        if (o instanceof List<?> l) return "a list/tuple of " + l.size();
+        if (o instanceof Map<?, ?> m) return "a dict of " + m.size();
+        if (o instanceof Set<?> st) return "a set of " + st.size();
+        if (o instanceof String str) return "the str '" + (str.length() > 40 ? str.substring(0, 40) + "..." : str) + "'";
+        if (o instanceof PendingArray pa) return String.valueOf(pa.array);
+        return o.getClass().getSimpleName() + " " + o;
     }
 
     private Object memoGet(long key) {

@@ -44,7 +44,7 @@ class DatasetsTest {
     void missingDatasetsPointToTheReadme() {
         fails(() -> Datasets.load("cifar100", tmp), "CIFAR-100", "cifar-100-binary/train.bin", "cifar-100-python.tar.gz", "data/README.md");
         fails(() -> Datasets.load("mnist", tmp), "MNIST", "train-images-idx3-ubyte.gz", "data/README.md");
-        fails(() -> Datasets.corrupted("cifar10", tmp), "CIFAR-10-C", "labels.npy", "2535967");
+        fails(() -> Datasets.corrupted("cifar10", tmp), "CIFAR-10-C", "labels.npy", "2535967", "--corrupted DIR");
     }
 
     @Test
