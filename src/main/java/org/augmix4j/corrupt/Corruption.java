@@ -115,6 +115,33 @@ public enum Corruption {
         return out;
     }
 
+    /**
+     * Parses a severity list such as "1-5", "3", "1,3,5" or "2-3,5" into ascending distinct values.
+     *
+     * @throws IllegalArgumentException for malformed text or values outside 1..5
+     */
+    public static int[] parseSeverities(String spec) {
+        boolean[] on = new boolean[MAX_SEVERITY + 1];
+        if (spec == null || spec.isBlank()) throw new IllegalArgumentException("empty severity list; use e.g. 1-5 or 1,3,5");
+        for (String part : spec.split(",")) {
+            String p = part.trim();
+            try {
+                int dash = p.indexOf('-', 1);
+                int lo = Integer.parseInt((dash < 0 ? p : p.substring(0, dash)).trim());
+                int hi = dash < 0 ? lo : Integer.parseInt(p.substring(dash + 1).trim());
+                if (lo > hi) throw new IllegalArgumentException("bad severity range '" + p + "'");
+                for (int v = lo; v <= hi; v++) on[checkSeverity(v)] = true;
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("bad severity list '" + spec + "'; use e.g. 1-5 or 1,3,5");
+            }
+        }
+        int n = 0;
+        for (boolean b : on) if (b) n++;
+        int[] out = new int[n];
+        for (int v = 1, k = 0; v <= MAX_SEVERITY; v++) if (on[v]) out[k++] = v;
+        return out;
+    }
+
     /** @throws IllegalArgumentException unless 1 &le; severity &le; 5 */
     public static int checkSeverity(int severity) {
         if (severity < 1 || severity > MAX_SEVERITY) {

@@ -168,13 +168,14 @@ public final class Corruptions {
     static final double[] IMPULSE_AMOUNT = {0.01, 0.02, 0.03, 0.05, 0.07};
     static final double[] SPECKLE_SIGMA = {0.06, 0.10, 0.12, 0.16, 0.20};
 
-    /** Value j's noise is {@code gaussianAt(key, j)} (draws 2j+1, 2j+2). */
+    /** Value j's noise is {@code gaussianAt(key, j)}. */
     private static void gaussianNoise(int s, byte[] in, int io, byte[] out, int oo, CounterRng rng) {
         double sd = GAUSS_SIGMA[s - 1];
-        long key = rng.key();
+        double[] z = new double[N];
+        CounterRng.gaussians(rng.key(), z, N);
         for (int j = 0; j < N; j++) {
             double x = (in[io + j] & 255) / 255.0;
-            out[oo + j] = trunc(x + sd * CounterRng.gaussianAt(key, j));
+            out[oo + j] = trunc(x + sd * z[j]);
         }
     }
 
@@ -204,10 +205,11 @@ public final class Corruptions {
 
     private static void speckleNoise(int s, byte[] in, int io, byte[] out, int oo, CounterRng rng) {
         double sd = SPECKLE_SIGMA[s - 1];
-        long key = rng.key();
+        double[] z = new double[N];
+        CounterRng.gaussians(rng.key(), z, N);
         for (int j = 0; j < N; j++) {
             double x = (in[io + j] & 255) / 255.0;
-            out[oo + j] = trunc(x + x * (sd * CounterRng.gaussianAt(key, j)));
+            out[oo + j] = trunc(x + x * (sd * z[j]));
         }
     }
 
@@ -236,17 +238,22 @@ public final class Corruptions {
         float[] k = DEFOCUS[s - 1];
         double[] kk = new double[25];
         for (int dy = -2; dy <= 2; dy++) for (int dx = -2; dx <= 2; dx++) kk[(dy + 2) * 5 + dx + 2] = defocusWeight(k, dy, dx);
+        int[][] idx = new int[5][SIZE];
+        for (int d = -2; d <= 2; d++) for (int i = 0; i < SIZE; i++) idx[d + 2][i] = Kernels.r101(i + d, SIZE);
+        int taps = 0;
+        int[] tdy = new int[25], tdx = new int[25];
+        double[] tw = new double[25];
+        for (int t = 0; t < 25; t++) {
+            if (kk[t] == 0) continue;
+            tdy[taps] = t / 5;
+            tdx[taps] = t % 5;
+            tw[taps++] = kk[t];
+        }
         for (int y = 0; y < SIZE; y++) {
             for (int xx = 0; xx < SIZE; xx++) {
                 for (int ch = 0; ch < 3; ch++) {
                     double acc = 0;
-                    for (int dy = -2; dy <= 2; dy++) {
-                        int yy = Kernels.r101(y + dy, SIZE);
-                        for (int dx = -2; dx <= 2; dx++) {
-                            double w = kk[(dy + 2) * 5 + dx + 2];
-                            if (w != 0) acc += w * x[(yy * SIZE + Kernels.r101(xx + dx, SIZE)) * 3 + ch];
-                        }
-                    }
+                    for (int t = 0; t < taps; t++) acc += tw[t] * x[(idx[tdy[t]][y] * SIZE + idx[tdx[t]][xx]) * 3 + ch];
                     out[oo + (y * SIZE + xx) * 3 + ch] = trunc(acc);
                 }
             }
@@ -458,9 +465,7 @@ public final class Corruptions {
         }
         try {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream(4096);
-            Iterator<ImageWriter> ws = ImageIO.getImageWritersByFormatName("jpeg");
-            if (!ws.hasNext()) throw new IllegalStateException("no JPEG writer in this JDK (java.desktop missing?)");
-            ImageWriter w = ws.next();
+            ImageWriter w = JPEG_WRITER.get();
             try (MemoryCacheImageOutputStream ios = new MemoryCacheImageOutputStream(bytes)) {
                 ImageWriteParam p = w.getDefaultWriteParam();
                 p.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
@@ -468,16 +473,24 @@ public final class Corruptions {
                 w.setOutput(ios);
                 w.write(null, new IIOImage(img, null, null), p);
             } finally {
-                w.dispose();
+                w.reset();
             }
-            Iterator<ImageReader> rs = ImageIO.getImageReadersByFormatName("jpeg");
-            ImageReader r = rs.next();
+            ImageReader r = JPEG_READER.get();
             BufferedImage back;
             try (MemoryCacheImageInputStream iis = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
-                r.setInput(iis);
+                r.setInput(iis, true, true);
                 back = r.read(0);
             } finally {
-                r.dispose();
+                r.reset();
+            }
+            if (back.getType() == BufferedImage.TYPE_3BYTE_BGR && back.getWidth() == SIZE && back.getHeight() == SIZE) {
+                byte[] b = ((DataBufferByte) back.getRaster().getDataBuffer()).getData();
+                for (int p = 0; p < SIZE * SIZE; p++) {
+                    out[oo + 3 * p] = b[3 * p + 2];
+                    out[oo + 3 * p + 1] = b[3 * p + 1];
+                    out[oo + 3 * p + 2] = b[3 * p];
+                }
+                return;
             }
             for (int y = 0; y < SIZE; y++) {
                 for (int x = 0; x < SIZE; x++) {
@@ -492,6 +505,18 @@ public final class Corruptions {
             throw new UncheckedIOException("JPEG round trip failed", e);
         }
     }
+
+    /** One JDK JPEG writer and reader per thread, reset between images (creating them is slow). */
+    private static final ThreadLocal<ImageWriter> JPEG_WRITER = ThreadLocal.withInitial(() -> {
+        Iterator<ImageWriter> ws = ImageIO.getImageWritersByFormatName("jpeg");
+        if (!ws.hasNext()) throw new IllegalStateException("no JPEG writer in this JDK (java.desktop missing?)");
+        return ws.next();
+    });
+    private static final ThreadLocal<ImageReader> JPEG_READER = ThreadLocal.withInitial(() -> {
+        Iterator<ImageReader> rs = ImageIO.getImageReadersByFormatName("jpeg");
+        if (!rs.hasNext()) throw new IllegalStateException("no JPEG reader in this JDK (java.desktop missing?)");
+        return rs.next();
+    });
 
     static final double[][] SATURATE = {{0.3, 0}, {0.1, 0}, {1.5, 0}, {2, 0.1}, {2.5, 0.2}};
 

@@ -9,7 +9,8 @@ package org.augmix4j.corrupt;
  * corruption name, severity, image index): results never depend on threading or batch size.
  *
  * <p>Samplers: {@link #nextDouble()} is {@code (bits >>> 11) * 2^-53} in [0, 1);
- * {@link #nextGaussian()} is Box–Muller (cosine branch only) over two consecutive draws;
+ * {@link #nextGaussian()} is Box–Muller (cosine branch only) over two consecutive draws,
+ * {@link #gaussianAt} uses both branches of each pair;
  * {@link #nextPoisson(double)} is the multiplication method for lambda &lt; 10 and Hörmann's PTRS
  * (transformed rejection with squeeze) above, both exact in distribution.
  *
@@ -74,13 +75,27 @@ public final class CounterRng {
     public static double uniformAt(long key, long k) { return (at(key, k) >>> 11) * 0x1.0p-53; }
 
     /**
-     * Standard normal value {@code j} of stream {@code key}: Box–Muller on draws 2j+1 and 2j+2
-     * (u1 in (0,1], u2 in [0,1)), r·cos(2πu2).
+     * Standard normal value {@code j} of stream {@code key}: Box–Muller on pair p = j/2, draws
+     * 2p+1 (u1 in (0,1]) and 2p+2 (u2 in [0,1)); r·cos(2πu2) for even j, r·sin(2πu2) for odd j.
      */
     public static double gaussianAt(long key, long j) {
-        double u1 = ((at(key, 2 * j + 1) >>> 11) + 1) * 0x1.0p-53;
-        double u2 = (at(key, 2 * j + 2) >>> 11) * 0x1.0p-53;
-        return Math.sqrt(-2.0 * Math.log(u1)) * Math.cos(2.0 * Math.PI * u2);
+        long p = j >>> 1;
+        double u1 = ((at(key, 2 * p + 1) >>> 11) + 1) * 0x1.0p-53;
+        double u2 = (at(key, 2 * p + 2) >>> 11) * 0x1.0p-53;
+        double r = Math.sqrt(-2.0 * Math.log(u1)), t = 2.0 * Math.PI * u2;
+        return (j & 1) == 0 ? r * Math.cos(t) : r * Math.sin(t);
+    }
+
+    /** Fills {@code out[0..n)} with {@code gaussianAt(key, 0..n-1)} (both branches per pair). */
+    public static void gaussians(long key, double[] out, int n) {
+        for (int j = 0; j < n; j += 2) {
+            long p = j >>> 1;
+            double u1 = ((at(key, 2 * p + 1) >>> 11) + 1) * 0x1.0p-53;
+            double u2 = (at(key, 2 * p + 2) >>> 11) * 0x1.0p-53;
+            double r = Math.sqrt(-2.0 * Math.log(u1)), t = 2.0 * Math.PI * u2;
+            out[j] = r * Math.cos(t);
+            if (j + 1 < n) out[j + 1] = r * Math.sin(t);
+        }
     }
 
     public long nextLong() { return mix64(key + (++counter) * GAMMA); }

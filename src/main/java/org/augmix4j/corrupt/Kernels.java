@@ -73,14 +73,17 @@ final class Kernels {
             if (wt[0] != 1.0) for (int i = 0; i < a.length; i++) a[i] *= wt[0];
             return;
         }
-        double[] line = new double[Math.max(h, w)];
+        int n = Math.max(h, w);
+        double[] pad = new double[n + 2 * r];
         // axis 0: along y
         for (int x = 0; x < w; x++) {
             for (int ch = 0; ch < c; ch++) {
-                for (int y = 0; y < h; y++) line[y] = a[(y * w + x) * c + ch];
+                for (int y = 0; y < h; y++) pad[r + y] = a[(y * w + x) * c + ch];
+                padBorders(pad, r, h, mode);
                 for (int y = 0; y < h; y++) {
-                    double acc = line[y] * wt[0];
-                    for (int j = r; j >= 1; j--) acc += (line[border(y - j, h, mode)] + line[border(y + j, h, mode)]) * wt[j];
+                    int q = r + y;
+                    double acc = pad[q] * wt[0];
+                    for (int j = r; j >= 1; j--) acc += (pad[q - j] + pad[q + j]) * wt[j];
                     a[(y * w + x) * c + ch] = f32 ? (float) acc : acc;
                 }
             }
@@ -88,13 +91,23 @@ final class Kernels {
         // axis 1: along x
         for (int y = 0; y < h; y++) {
             for (int ch = 0; ch < c; ch++) {
-                for (int x = 0; x < w; x++) line[x] = a[(y * w + x) * c + ch];
+                for (int x = 0; x < w; x++) pad[r + x] = a[(y * w + x) * c + ch];
+                padBorders(pad, r, w, mode);
                 for (int x = 0; x < w; x++) {
-                    double acc = line[x] * wt[0];
-                    for (int j = r; j >= 1; j--) acc += (line[border(x - j, w, mode)] + line[border(x + j, w, mode)]) * wt[j];
+                    int q = r + x;
+                    double acc = pad[q] * wt[0];
+                    for (int j = r; j >= 1; j--) acc += (pad[q - j] + pad[q + j]) * wt[j];
                     a[(y * w + x) * c + ch] = f32 ? (float) acc : acc;
                 }
             }
+        }
+    }
+
+    /** Fills the r cells on each side of pad[r .. r+n) by the border rule. */
+    private static void padBorders(double[] pad, int r, int n, int mode) {
+        for (int i = 1; i <= r; i++) {
+            pad[r - i] = pad[r + border(-i, n, mode)];
+            pad[r + n - 1 + i] = pad[r + border(n - 1 + i, n, mode)];
         }
     }
 
@@ -168,15 +181,16 @@ final class Kernels {
             ox[i] = (int) Math.ceil((i * py) / hyp - 0.5);
             oy[i] = (int) Math.ceil((i * px) / hyp - 0.5);
         }
+        int[][] xs = new int[width][w], ys = new int[width][h];
+        for (int i = 0; i < width; i++) {
+            for (int x = 0; x < w; x++) xs[i][x] = Math.min(Math.max(x + ox[i], 0), w - 1);
+            for (int y = 0; y < h; y++) ys[i][y] = Math.min(Math.max(y + oy[i], 0), h - 1) * w;
+        }
         for (int y = 0; y < h; y++) {
             for (int x = 0; x < w; x++) {
                 for (int ch = 0; ch < c; ch++) {
                     double s = 0;
-                    for (int i = 0; i < width; i++) {
-                        int yy = Math.min(Math.max(y + oy[i], 0), h - 1);
-                        int xx = Math.min(Math.max(x + ox[i], 0), w - 1);
-                        s += k[i] * (257.0 * src[(yy * w + xx) * c + ch]);
-                    }
+                    for (int i = 0; i < width; i++) s += k[i] * (257.0 * src[(ys[i][y] + xs[i][x]) * c + ch]);
                     long q = (long) Math.floor(s + 0.5);
                     if (q < 0) q = 0;
                     if (q > 65535) q = 65535;

@@ -62,6 +62,16 @@ class CorruptionsTest {
     }
 
     @Test
+    void parseSeveritiesAcceptsRangesAndLists() {
+        assertArrayEquals(new int[] {1, 2, 3, 4, 5}, Corruption.parseSeverities("1-5"));
+        assertArrayEquals(new int[] {3}, Corruption.parseSeverities(" 3 "));
+        assertArrayEquals(new int[] {1, 2, 3, 5}, Corruption.parseSeverities("5,2-3,1,3"));
+        for (String bad : new String[] {"0-5", "6", "3-1", "x", "", "1-"}) {
+            assertThrows(IllegalArgumentException.class, () -> Corruption.parseSeverities(bad), bad);
+        }
+    }
+
+    @Test
     void everyCorruptionRunsAtEverySeverityAndChangesTheImages() {
         for (Corruption c : Corruption.values()) {
             for (int s = 1; s <= 5; s++) {
