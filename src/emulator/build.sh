@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# src/emulator/build.sh OUT_DIR JCUDA_NATIVES_JAR
+# src/emulator/build.sh OUT_DIR JCUDA_NATIVES_JAR [JAVA_HOME]
 #
 # Builds the CUDA emulator for the tests (Maven runs it in process-test-classes, before the tests):
 #   OUT_DIR/lib/libcuda.so.1             the fake driver (soname libcuda.so.1); the emulated Surefire
@@ -14,8 +14,9 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
-out=${1:?usage: build.sh OUT_DIR JCUDA_NATIVES_JAR}
-jar=${2:?usage: build.sh OUT_DIR JCUDA_NATIVES_JAR}
+out=${1:?usage: build.sh OUT_DIR JCUDA_NATIVES_JAR [JAVA_HOME]}
+jar=${2:?usage: build.sh OUT_DIR JCUDA_NATIVES_JAR [JAVA_HOME]}
+java_home=${3:-${JAVA_HOME:-}}
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 CC=${CC:-gcc}
@@ -32,6 +33,18 @@ for tool in "$CC" "$CXX" nm; do
   command -v "$tool" >/dev/null || unavailable "$tool not found (install gcc, g++ and binutils)"
 done
 [ -f "$jar" ] || unavailable "the JCuda natives jar is missing: $jar"
+jar=$(cd "$(dirname "$jar")" && pwd)/$(basename "$jar")
+gcc_major=$("$CXX" -dumpversion | cut -d. -f1)
+[ "${gcc_major:-0}" -ge 10 ] 2>/dev/null || unavailable "g++ 10 or newer is needed (-fcallgraph-info), found $("$CXX" -dumpversion)"
+if command -v unzip >/dev/null; then
+  jar_list() { unzip -Z1 "$jar"; }
+  jar_extract() { unzip -p "$jar" "$1"; }
+elif [ -x "$java_home/bin/jar" ]; then
+  jar_list() { "$java_home/bin/jar" tf "$jar"; }
+  jar_extract() { (cd "$gen" && "$java_home/bin/jar" xf "$jar" "$1" && cat "$1" && rm -rf "${1%%/*}"); }
+else
+  unavailable "neither unzip nor the JDK's jar tool was found (to read $jar)"
+fi
 
 shopt -s nullglob
 kernel_srcs=("$repo"/kernels/*.cu)
@@ -51,9 +64,10 @@ start=$(date +%s)
 
 # What JCuda's driver JNI library imports: every one of these must be defined, or the first call of
 # a missing one kills the JVM ("symbol lookup error" cannot be caught).
-jni=$(unzip -Z1 "$jar" 2>/dev/null | grep -m1 'libJCudaDriver-.*linux-x86_64\.so$') || true
+jni=$(jar_list 2>/dev/null | grep -m1 'libJCudaDriver-.*linux-x86_64\.so$') || true
 [ -n "$jni" ] || { echo "[emulator] no libJCudaDriver in $jar" >&2; exit 1; }
-unzip -p "$jar" "$jni" > "$gen/libJCudaDriver.so"
+jar_extract "$jni" > "$gen/libJCudaDriver.so.part"
+mv "$gen/libJCudaDriver.so.part" "$gen/libJCudaDriver.so"
 nm -D --undefined-only "$gen/libJCudaDriver.so" | awk '{print $NF}' | grep '^cu' | LC_ALL=C sort -u > "$gen/jcuda-imports.txt"
 
 CFLAGS=(-std=c11 -O2 -fPIC -Wall -Wextra -Werror)

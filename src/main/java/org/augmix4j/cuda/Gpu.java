@@ -97,6 +97,8 @@ public final class Gpu {
         } catch (CudaException e) {
             probe = new GpuProbe(false, "opening device 0 failed: " + e.getMessage(),
                     "check nvidia-smi; or use --device cpu");
+        } catch (RuntimeException e) {
+            probe = new GpuProbe(false, "JCuda could not be set up: " + e.getMessage(), "see the message; or use --device cpu");
         }
         return probe;
     }

@@ -45,14 +45,18 @@ final class JCudaNatives {
     }
 
     private static Path extract(byte[] bytes, Path tmp, String file) throws IOException {
-        String sha = FatbinInputs.sha256(bytes);
-        Path dir = tmp.resolve("augmix4j-jcuda-" + System.getProperty("user.name", "user")).resolve(sha.substring(0, 16));
-        Files.createDirectories(dir);
-        try {
-            Files.setPosixFilePermissions(dir.getParent(), PosixFilePermissions.fromString("rwx------"));
-        } catch (UnsupportedOperationException | IOException ignored) {
-            // not a POSIX file system, or not ours: the byte check below still guards what is loaded
+        String sha = FatbinInputs.sha256(bytes), user = System.getProperty("user.name", "user");
+        Path base = tmp.resolve("augmix4j-jcuda-" + user);
+        Files.createDirectories(base);
+        if (!Files.getOwner(base).getName().equals(user)) {
+            base = Files.createTempDirectory(tmp, "augmix4j-jcuda-");  // someone else's: use a fresh one
         }
+        try {
+            Files.setPosixFilePermissions(base, PosixFilePermissions.fromString("rwx------"));
+        } catch (UnsupportedOperationException ignored) {
+            // not a POSIX file system: the byte check below still guards what is loaded
+        }
+        Path dir = Files.createDirectories(base.resolve(sha.substring(0, 16)));
         Path target = dir.resolve(file);
         if (Files.isRegularFile(target) && sha.equals(FatbinInputs.sha256(Files.readAllBytes(target)))) return dir;
         Path part = Files.createTempFile(dir, file, ".part");
