@@ -113,40 +113,29 @@ EMU_INT_ATOMICS(unsigned long long)
 EMU_INT_ATOMICS(long long)
 #undef EMU_INT_ATOMICS
 
-inline float atomicAdd(float* p, float v) {
-    unsigned* u = reinterpret_cast<unsigned*>(p);
-    unsigned old = __atomic_load_n(u, __ATOMIC_SEQ_CST), next;
+namespace emu {
+// Atomic read-modify-write of a float or double through its bits (F and U of the same size).
+template <typename F, typename U, typename Op>
+inline F float_rmw(F* p, Op op) {
+    static_assert(sizeof(F) == sizeof(U), "F and U must have the same size");
+    U* u = reinterpret_cast<U*>(p);
+    U old = __atomic_load_n(u, __ATOMIC_SEQ_CST), next;
+    F value;
     do {
-        float f;
-        memcpy(&f, &old, 4);
-        f += v;
-        memcpy(&next, &f, 4);
+        memcpy(&value, &old, sizeof value);
+        const F updated = op(value);
+        memcpy(&next, &updated, sizeof next);
     } while (!__atomic_compare_exchange_n(u, &old, next, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST));
-    float r;
-    memcpy(&r, &old, 4);
-    return r;
+    memcpy(&value, &old, sizeof value);
+    return value;
 }
+}  // namespace emu
+
+inline float atomicAdd(float* p, float v) { return emu::float_rmw<float, unsigned>(p, [v](float f) { return f + v; }); }
 inline double atomicAdd(double* p, double v) {
-    unsigned long long* u = reinterpret_cast<unsigned long long*>(p);
-    unsigned long long old = __atomic_load_n(u, __ATOMIC_SEQ_CST), next;
-    do {
-        double d;
-        memcpy(&d, &old, 8);
-        d += v;
-        memcpy(&next, &d, 8);
-    } while (!__atomic_compare_exchange_n(u, &old, next, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST));
-    double r;
-    memcpy(&r, &old, 8);
-    return r;
+    return emu::float_rmw<double, unsigned long long>(p, [v](double d) { return d + v; });
 }
-inline float atomicExch(float* p, float v) {
-    unsigned bits, old;
-    memcpy(&bits, &v, 4);
-    old = __atomic_exchange_n(reinterpret_cast<unsigned*>(p), bits, __ATOMIC_SEQ_CST);
-    float r;
-    memcpy(&r, &old, 4);
-    return r;
-}
+inline float atomicExch(float* p, float v) { return emu::float_rmw<float, unsigned>(p, [v](float) { return v; }); }
 
 // ---------------------------------------------------------------- intrinsics
 // The fast-math intrinsics are the exact libm functions here; on the GPU they are approximations
