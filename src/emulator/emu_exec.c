@@ -286,8 +286,15 @@ static int grow_pool(unsigned n) {
     pthread_attr_init(&attr);
     pthread_attr_setstacksize(&attr, WORKER_STACK_BYTES);
     pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    /* Workers inherit this mask: the JVM's asynchronous signals go to its own threads, while a fault
+     * in a kernel still reaches the JVM's crash handler (hs_err names the native frame). */
     sigfillset(&all);
-    pthread_sigmask(SIG_BLOCK, &all, &old);  /* workers inherit it: the JVM's signals go elsewhere */
+    sigdelset(&all, SIGSEGV);
+    sigdelset(&all, SIGBUS);
+    sigdelset(&all, SIGFPE);
+    sigdelset(&all, SIGILL);
+    sigdelset(&all, SIGABRT);
+    pthread_sigmask(SIG_BLOCK, &all, &old);
     int rc = 0;
     for (; nworkers < n; nworkers++) {
         workers[nworkers].index = nworkers;
