@@ -57,6 +57,18 @@ public final class DeviceTests {
         return gpu;
     }
 
+    /**
+     * For cuDNN/cuBLAS tests: the GPU, or a skip when it is the emulator (the runtime API that JCudnn
+     * and JCublas use does not route through the fake driver, so the libraries are unavailable there).
+     */
+    public static Gpu requireVendorLibraries(String which) {
+        Gpu gpu = requireDevice();
+        Assumptions.assumeFalse(gpu.isEmulated(), () -> which + " is not available under the CUDA emulator"
+                + " (JCudnn/JCublas use the runtime API, which does not route through the fake libcuda.so.1);"
+                + " run mvn test -Pgpu on a GPU machine");
+        return gpu;
+    }
+
     /** The emulator's build directory (target/emu). */
     public static Path emulatorDir() {
         return Path.of(System.getProperty("augmix4j.emu.dir", "target/emu"));
