@@ -16,7 +16,7 @@ public final class DeviceReport {
         StringBuilder sb = new StringBuilder();
         GpuProbe probe = Gpu.probe();
         if (!probe.available()) {
-            sb.append("GPU: none. ").append(probe.problem()).append('\n');
+            sb.append("GPU: none: ").append(probe.problem()).append('\n');
             sb.append("  fix: ").append(probe.fix()).append('\n');
         } else {
             Gpu gpu = Gpu.get();
