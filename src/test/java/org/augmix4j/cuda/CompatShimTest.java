@@ -263,6 +263,23 @@ class CompatShimTest {
     }
 
     @Test
+    void infoReportsVersionsAndTheCompatibilityPath(@TempDir Path tmp) throws IOException {
+        Path fakes = Files.createDirectories(tmp.resolve("fakes"));
+        buildFakes(fakes);
+        Path json = tmp.resolve("info.json");
+        Out o = childJvm(tmp, List.of("--add-modules", "jdk.incubator.vector", "-Daugmix4j.cudnn=" + fakes, "-Daugmix4j.cublas=" + fakes),
+                "org.augmix4j.cli.Main", "info", "--json", json.toString());
+        assertEquals(0, o.rc, o.text);
+        assertTrue(o.text.contains("  cuBLAS 13.1.1 through the compatibility shim (libcublas.so.12 -> libcublas.so.13): "), o.text);
+        assertTrue(o.text.contains("  cuDNN 9.24.0 through the compatibility shim (libcudnn.so.8 -> libcudnn.so.9): "), o.text);
+        assertTrue(o.text.contains("compatibility shims in this build (for cuDNN 9 / cuBLAS 13): libcudnn.so.8 -> libcudnn.so.9"
+                + " (260 functions, 54 stubs), libcublas.so.12 -> libcublas.so.13 (649 functions)"), o.text);
+        assertTrue(o.text.contains("What runs where\n  data, AugMix augmentation"), o.text);
+        String j = Files.readString(json);
+        assertTrue(j.contains("\"route\": \"COMPAT\"") && j.contains("\"version\": \"9.24.0\""), j);
+    }
+
+    @Test
     void anExplicitDirectoryWithoutTheLibrarySaysSo(@TempDir Path tmp) throws IOException {
         Path empty = Files.createDirectories(tmp.resolve("empty"));
         Out o = childJvm(tmp, List.of("-Daugmix4j.cudnn=" + empty, "-Daugmix4j.cublas=none"), CompatProbe.class.getName());
