@@ -70,7 +70,7 @@ imports() {
   entries=$(jar_list "$jar")
   for name in "$@"; do
     local entry
-    entry=$(echo "$entries" | grep -m1 "lib/lib$name-.*linux-x86_64\.so$") || { echo "[compat] no lib$name in $jar" >&2; exit 1; }
+    entry=$(grep -m1 "lib/lib$name-.*linux-x86_64\.so$" <<< "$entries") || { echo "[compat] no lib$name in $jar" >&2; exit 1; }
     jar_extract "$jar" "$entry" > "$gen/$(basename "$entry")"
     nm -D --undefined-only "$gen/$(basename "$entry")" | awk '{print $NF}' | sed 's/@.*//' | grep "^$prefix" >> "$list.all" || true
     echo "$(basename "$entry")"

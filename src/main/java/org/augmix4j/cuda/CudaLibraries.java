@@ -201,6 +201,8 @@ public final class CudaLibraries {
                     v[i] = one[0];
                 }
                 version = v[0] + "." + v[1] + "." + v[2];
+                long cudart = JCublas2.cublasGetCudartVersion();
+                if (cudart > 0) notes.add("built for CUDA runtime " + GpuProbe.versionString((int) cudart));
                 if (v[0] != c.major()) notes.add("WARNING: the library reports version " + version + " but is named " + c.file().getFileName());
             } else {
                 String from = JCudaNatives.load("JCudnn", jcudnnNativesVersion(), () -> JCudnn.setExceptionsEnabled(false));
@@ -210,6 +212,8 @@ public final class CudaLibraries {
                             + " with JCuda " + jcuda.JCudaVersion.get() + ")");
                 }
                 version = cudnnVersionString(JCudnn.cudnnGetVersion());
+                long cudart = JCudnn.cudnnGetCudartVersion();
+                if (cudart > 0) notes.add("built for CUDA runtime " + GpuProbe.versionString((int) cudart));
                 if (!version.startsWith(c.major() + ".")) {
                     notes.add("WARNING: the library reports version " + version + " but is named " + c.file().getFileName());
                 }
