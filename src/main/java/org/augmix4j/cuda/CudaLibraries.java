@@ -35,6 +35,10 @@ import org.augmix4j.cuda.LibrarySearch.Library;
  * ({@link JCudaNatives}); for JCudnn with the native-name fix (the 11.7.0 file under the 12.6.0
  * name JCudnn asks for). Finally the library's own version is read back.
  *
+ * <p>Call {@link #requireCudnn()} / {@link #requireCublas()} (or {@link #cudnn()} / {@link #cublas()})
+ * before the first touch of a JCudnn / JCublas2 class: their own static initialisers cannot load
+ * the JNI libraries on a CUDA 13 machine, and a failed class initialisation is permanent.
+ *
  * <p>Each library is loaded at most once per process and the outcome cached. Without a usable
  * library the {@link Status} says which piece is missing and how to fix it; nothing throws. No
  * GPU or driver is needed to load the libraries (only to use them).
@@ -105,6 +109,37 @@ public final class CudaLibraries {
         cublas();
         if (cudnn == null) cudnn = load(Library.CUDNN, LibrarySearch.system());
         return cudnn;
+    }
+
+    /**
+     * cuDNN, for code about to call JCudnn: call this before the first touch of any JCudnn class
+     * (JCudnn's own loader cannot find its JNI library; this one applies the name fix).
+     *
+     * @throws LibraryUnavailableException with what is missing and how to fix it
+     */
+    public static Status requireCudnn() {
+        Status s = cudnn();
+        if (!s.usable()) throw new LibraryUnavailableException(s);
+        return s;
+    }
+
+    /** cuBLAS, for code about to call JCublas2 (before its first touch); see {@link #requireCudnn()}. */
+    public static Status requireCublas() {
+        Status s = cublas();
+        if (!s.usable()) throw new LibraryUnavailableException(s);
+        return s;
+    }
+
+    /** cuDNN or cuBLAS cannot be used: the message says which piece is missing and how to fix it. */
+    public static final class LibraryUnavailableException extends RuntimeException {
+        private final transient Status status;
+
+        public LibraryUnavailableException(Status status) {
+            super(status.summary() + ". Fix: " + status.fix());
+            this.status = status;
+        }
+
+        public Status status() { return status; }
     }
 
     /** Both, for {@code info}: loads them if not loaded yet. */

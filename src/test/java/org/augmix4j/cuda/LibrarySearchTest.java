@@ -49,6 +49,8 @@ class LibrarySearchTest {
         assertTrue(s.fix().contains("pip install nvidia-cudnn-cu13") && s.fix().contains("-Daugmix4j.cudnn=/path/to/libcudnn.so.9"), s.fix());
         assertTrue(s.describe().contains("cuDNN: not usable: ") && s.describe().contains("\n  fix: "), s.describe());
         assertTrue(CudaLibraries.notFound(search(Map.of()).find(Library.CUBLAS)).fix().contains("pip install nvidia-cublas"));
+        String msg = new CudaLibraries.LibraryUnavailableException(s).getMessage();
+        assertTrue(msg.startsWith("cuDNN: not usable: cuDNN (libcudnn.so.9 or libcudnn.so.8) was not found") && msg.contains(". Fix: install cuDNN 9"), msg);
     }
 
     @Test
