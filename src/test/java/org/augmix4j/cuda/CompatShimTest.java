@@ -279,6 +279,32 @@ class CompatShimTest {
         assertTrue(j.contains("\"route\": \"COMPAT\"") && j.contains("\"version\": \"9.24.0\""), j);
     }
 
+    /**
+     * The real libraries, where the normal search finds cuDNN 9 and cuBLAS 13 (e.g. run
+     * {@code VIRTUAL_ENV=/path/to/venv mvn test} with pip's nvidia-cudnn-cu13 and nvidia-cublas in that
+     * venv); skipped elsewhere. No GPU needed: versions, descriptors, shapes and a removed function.
+     */
+    @Test
+    void realCudnn9AndCublas13WhereTheSearchFindsThem(@TempDir Path tmp) throws IOException {
+        Out o = childJvm(tmp, List.of(), RealLibraryProbe.class.getName());
+        assertEquals(0, o.rc, o.text);
+        Map<String, String> kv = keyValues(o.text);
+        Assumptions.assumeTrue("COMPAT".equals(kv.get("cudnn.route")) && "COMPAT".equals(kv.get("cublas.route")),
+                "no cuDNN 9 + cuBLAS 13 found on this machine (e.g. pip install nvidia-cudnn-cu13 nvidia-cublas into a venv"
+                        + " and set VIRTUAL_ENV):\n" + o.text);
+        System.out.println(o.text);
+        assertTrue(kv.get("cublasGetProperty.major").equals("0 13"), o.text);
+        assertTrue(kv.get("cudnnGetVersion").startsWith("9"), o.text);
+        assertEquals("0", kv.get("descriptors"), o.text);
+        assertEquals("98304", kv.get("tensorBytes"));
+        assertEquals("0 8,16,32,32", kv.get("outputDim"));
+        assertEquals("1,3,1,1", kv.get("bnShape"));
+        assertEquals("3000", kv.get("cudnnCreateAlgorithmDescriptor"), "removed in cuDNN 9: the shim's stub");
+        assertEquals("CUDNN_STATUS_NOT_SUPPORTED", kv.get("cudnnGetErrorString.3000"), "cuDNN 9 itself names its codes");
+        assertTrue(o.text.contains("] 206 of 260 functions forwarded to "), "cuDNN 9 lacks exactly the 54 removed ones:\n" + o.text);
+        assertTrue(o.text.contains("(0 not known to be removed)"), o.text);
+    }
+
     @Test
     void anExplicitDirectoryWithoutTheLibrarySaysSo(@TempDir Path tmp) throws IOException {
         Path empty = Files.createDirectories(tmp.resolve("empty"));
