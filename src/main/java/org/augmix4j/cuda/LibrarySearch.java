@@ -174,6 +174,13 @@ public final class LibrarySearch {
             } else {
                 searched.add(new Place(p.getParent() == null ? p : p.getParent(), setting));
                 int major = majorOf(library, p.getFileName() == null ? "" : p.getFileName().toString());
+                if (major == 0 && Files.isRegularFile(p)) {  // e.g. the unversioned libcudnn.so -> libcudnn.so.9.24.0
+                    try {
+                        major = majorOf(library, p.toRealPath().getFileName().toString());
+                    } catch (IOException ignored) {
+                        // stays 0
+                    }
+                }
                 if (Files.isRegularFile(p) && major > 0) found.add(new Candidate(library, p, major, setting));
             }
             return new Result(library, List.copyOf(found), List.copyOf(searched), setting, false);

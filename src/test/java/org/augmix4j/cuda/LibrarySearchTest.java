@@ -119,6 +119,11 @@ class LibrarySearchTest {
         assertEquals(9, file.candidates().get(0).major());
         assertEquals("AUGMIX4J_CUDNN=" + versioned, file.explicit());
 
+        Files.createSymbolicLink(root.resolve("other/libcudnn.so"), versioned.getFileName());
+        Result unversioned = search(Map.of(), Map.of("augmix4j.cudnn", root.resolve("other/libcudnn.so").toString()), List.of())
+                .find(Library.CUDNN);
+        assertEquals(9, unversioned.candidates().get(0).major(), "the unversioned name counts by what it points to");
+
         Result wrong = search(Map.of(), Map.of("augmix4j.cudnn", root.resolve("usr/local").toString()), List.of()).find(Library.CUDNN);
         assertFalse(wrong.found(), "an explicit directory is not searched recursively, and nothing else is searched");
         CudaLibraries.Status s = CudaLibraries.notFound(wrong);
