@@ -28,7 +28,6 @@ import jdk.incubator.vector.VectorSpecies;
  */
 public final class ConvEngine {
     private static final VectorSpecies<Float> SP = Gemm.SP;
-    private static final VectorSpecies<Float> HALF = FloatVector.SPECIES_256;
     private static final int L = Gemm.L, MR = Gemm.MR, NR = Gemm.NR;
     /** Image groups of backwardFilter's partial sums: fixed, so results do not depend on threads. */
     static final int GROUPS = 16;
@@ -41,6 +40,7 @@ public final class ConvEngine {
     static final class Geom {
         final int C, H, W, R, S, st, padH, padW, Ho, Wo, P, CRS, Hq, Wq, plane, xsLen;
         final int[] off; // (CRS) tap offsets into xs
+        final int maxOff;
         /** True when xs is the image itself (1x1 kernel, stride 1, no padding). */
         final boolean identity;
 
@@ -61,6 +61,7 @@ public final class ConvEngine {
                 for (int r = 0; r < R; r++)
                     for (int s = 0; s < S; s++, t++)
                         off[t] = ((r % st) * st + s % st) * plane + c * Hq * Wq + (r / st) * Wq + s / st;
+            maxOff = Arrays.stream(off).max().getAsInt();
         }
     }
 
@@ -105,34 +106,52 @@ public final class ConvEngine {
      * (columns past nr zero). Pixels form runs along output rows; each run is one contiguous copy.
      */
     static void packStrip(Geom g, float[] xs, int xsOff, int p0, int nr, float[] bp) {
-        int[] off = g.off;
-        int Wo = g.Wo, Wq = g.Wq, CRS = g.CRS;
-        if (nr == NR && p0 % Wo + NR <= Wo) { // one run (e.g. a 32-wide output row)
-            int q = xsOff + (p0 / Wo) * Wq + p0 % Wo;
-            for (int t = 0; t < CRS; t++) {
-                int s = off[t] + q, d = t * NR;
-                FloatVector.fromArray(SP, xs, s).intoArray(bp, d);
-                FloatVector.fromArray(SP, xs, s + L).intoArray(bp, d + L);
+        int Wo = g.Wo, Wq = g.Wq;
+        if (nr == NR && p0 % Wo + NR <= Wo) { // one run of 32 (a 32-wide output row)
+            packTwoVectors(g.off, g.CRS, xs, xsOff + (p0 / Wo) * Wq + p0 % Wo, L, bp);
+        } else if (nr == NR && p0 % Wo == 0 && Wo == L) { // two rows of 16 (WRN stage 2)
+            packTwoVectors(g.off, g.CRS, xs, xsOff + (p0 / Wo) * Wq, Wq, bp);
+        } else if (nr == NR && p0 % Wo == 0 && Wo == 8 && L == 16
+                && xsOff + g.maxOff + (p0 / Wo + 3) * Wq + L <= xs.length && bp.length >= g.CRS * NR + L) {
+            packFourRows8(g.off, g.CRS, xs, xsOff + (p0 / Wo) * Wq, Wq, bp); // four rows of 8 (WRN stage 3)
+        } else {
+            for (int p = p0; p < p0 + nr; ) {
+                int h = p / Wo, w = p % Wo, len = Math.min(Wo - w, p0 + nr - p);
+                int q = xsOff + h * Wq + w, d0 = p - p0;
+                for (int t = 0; t < g.CRS; t++) System.arraycopy(xs, g.off[t] + q, bp, t * NR + d0, len);
+                p += len;
             }
-            return;
+            if (nr < NR) for (int t = 0; t < g.CRS; t++) Arrays.fill(bp, t * NR + nr, (t + 1) * NR, 0f);
         }
-        for (int p = p0; p < p0 + nr; ) {
-            int h = p / Wo, w = p % Wo, len = Math.min(Wo - w, p0 + nr - p);
-            int q = xsOff + h * Wq + w, d0 = p - p0;
-            for (int t = 0; t < CRS; t++) copy(xs, off[t] + q, bp, t * NR + d0, len);
-            p += len;
-        }
-        if (nr < NR) for (int t = 0; t < CRS; t++) Arrays.fill(bp, t * NR + nr, (t + 1) * NR, 0f);
     }
 
-    private static void copy(float[] src, int s, float[] dst, int d, int len) {
-        int i = 0;
-        for (; i + L <= len; i += L) FloatVector.fromArray(SP, src, s + i).intoArray(dst, d + i);
-        if (i + 8 <= len) {
-            FloatVector.fromArray(HALF, src, s + i).intoArray(dst, d + i);
-            i += 8;
+    // Each vector loop lives in its own small method: when one C2 compilation holds several, a
+    // recompilation after a profile change can exceed the inlining budget, box the vectors and run
+    // 20x slower (seen when one JVM ran the 32-, 16- and 8-wide shapes in turn).
+
+    /** bp[t][0..L) = xs[off[t] + q ..], bp[t][L..2L) = xs[off[t] + q + delta ..]. */
+    private static void packTwoVectors(int[] off, int CRS, float[] xs, int q, int delta, float[] bp) {
+        for (int t = 0; t < CRS; t++) {
+            int s = off[t] + q, d = t * NR;
+            FloatVector.fromArray(SP, xs, s).intoArray(bp, d);
+            FloatVector.fromArray(SP, xs, s + delta).intoArray(bp, d + L);
         }
-        for (; i < len; i++) dst[d + i] = src[s + i];
+    }
+
+    /**
+     * bp[t][8i..8i+8) = xs[off[t] + q + i*delta ..] for i < 4 (NR = 32), with full-width vectors
+     * whose upper 8 lanes are overwritten by the next store (bp and xs need L floats of slack).
+     * Not 256-bit vectors: mixing species in one JVM (JDK 17) pollutes the Vector API's shared
+     * profiles and left every pack loop 15x slower once the 8-wide shape had run.
+     */
+    private static void packFourRows8(int[] off, int CRS, float[] xs, int q, int delta, float[] bp) {
+        for (int t = 0; t < CRS; t++) {
+            int s = off[t] + q, d = t * NR;
+            FloatVector.fromArray(SP, xs, s).intoArray(bp, d);
+            FloatVector.fromArray(SP, xs, s + delta).intoArray(bp, d + 8);
+            FloatVector.fromArray(SP, xs, s + 2 * delta).intoArray(bp, d + 16);
+            FloatVector.fromArray(SP, xs, s + 3 * delta).intoArray(bp, d + 24);
+        }
     }
 
     // ---------------------------------------------------------------- forward (and stride-1 backward data)
@@ -144,8 +163,8 @@ public final class ConvEngine {
     static void forwardPacked(Geom g, float[] x, float[] ap, int M, float[] y, int N) {
         int inLen = g.C * g.H * g.W, outLen = M * g.P;
         Parallel.range(N, 1, (n0, n1) -> {
-            float[] xs = g.identity ? null : new float[g.xsLen];
-            float[] bp = new float[g.CRS * NR], tile = new float[MR * NR];
+            float[] xs = g.identity ? null : new float[g.xsLen + L]; // + L: slack for packFourRows8
+            float[] bp = new float[g.CRS * NR + L], tile = new float[MR * NR];
             for (int n = n0; n < n1; n++) {
                 float[] src = x;
                 int srcOff = n * inLen;
@@ -163,11 +182,11 @@ public final class ConvEngine {
         });
     }
 
-    /** C (M, nr) = A (packed panels, M x K) * one packed B strip (K x NR), k-blocked by Gemm.KC. */
+    /** C (M, nr) = A (packed panels, M x K) * one packed B strip (K x NR), k-blocked by Gemm.kBlock. */
     static void panelsTimesStrip(int M, int K, float[] ap, float[] bp, int nr, float[] C, int cOff, int ldc,
                                  float[] tile) {
-        for (int pc = 0; pc < K; pc += Gemm.KC) {
-            int kc = Math.min(Gemm.KC, K - pc);
+        for (int pc = 0, kb = Gemm.kBlock(K); pc < K; pc += kb) {
+            int kc = Math.min(kb, K - pc);
             for (int ir = 0; ir < M; ir += MR)
                 Gemm.tile(kc, ap, ir * K + pc * MR, bp, pc * NR, C, cOff + ir * ldc, ldc,
                         Math.min(MR, M - ir), nr, pc > 0, tile);
@@ -273,14 +292,18 @@ public final class ConvEngine {
                 }
             }
         });
-        // dw[k][crs] = sum over groups in order of part[grp][crs][k]
-        Parallel.range(K, 1, (k0, k1) -> {
-            for (int k = k0; k < k1; k++)
-                for (int t = 0; t < CRS; t++) {
-                    float v = 0f;
-                    for (int grp = 0; grp < groups; grp++) v += part[grp][t * Kp + k];
-                    dw[k * CRS + t] = v;
+        // dw[k][crs] = sum over groups, in group order, of part[grp][crs][k]: rows of the partials are
+        // read contiguously (a column walk over 16 partials of up to 9 MB thrashed the caches)
+        Parallel.range(CRS, 16, (t0, t1) -> {
+            float[] row = new float[Kp];
+            for (int t = t0; t < t1; t++) {
+                System.arraycopy(part[0], t * Kp, row, 0, Kp);
+                for (int grp = 1; grp < groups; grp++) {
+                    float[] pg = part[grp];
+                    for (int k = 0; k < Kp; k++) row[k] += pg[t * Kp + k];
                 }
+                for (int k = 0; k < K; k++) dw[k * CRS + t] = row[k];
+            }
         });
     }
 
@@ -308,27 +331,30 @@ public final class ConvEngine {
         FloatVector c50 = FloatVector.fromArray(SP, acc, a + 5 * lda), c51 = FloatVector.fromArray(SP, acc, a + 5 * lda + L);
         FloatVector c60 = FloatVector.fromArray(SP, acc, a + 6 * lda), c61 = FloatVector.fromArray(SP, acc, a + 6 * lda + L);
         FloatVector c70 = FloatVector.fromArray(SP, acc, a + 7 * lda), c71 = FloatVector.fromArray(SP, acc, a + 7 * lda + L);
-        for (int h = 0; h < Ho; h++) {
-            int q = h * Wq;
-            for (int w = 0; w < Wo; w++, d += NR) {
-                int qw = q + w;
-                FloatVector b0 = FloatVector.fromArray(SP, dyT, d), b1 = FloatVector.fromArray(SP, dyT, d + L);
-                FloatVector v = FloatVector.broadcast(SP, xs[o0 + qw]);
-                c00 = v.fma(b0, c00); c01 = v.fma(b1, c01);
-                v = FloatVector.broadcast(SP, xs[o1 + qw]);
-                c10 = v.fma(b0, c10); c11 = v.fma(b1, c11);
-                v = FloatVector.broadcast(SP, xs[o2 + qw]);
-                c20 = v.fma(b0, c20); c21 = v.fma(b1, c21);
-                v = FloatVector.broadcast(SP, xs[o3 + qw]);
-                c30 = v.fma(b0, c30); c31 = v.fma(b1, c31);
-                v = FloatVector.broadcast(SP, xs[o4 + qw]);
-                c40 = v.fma(b0, c40); c41 = v.fma(b1, c41);
-                v = FloatVector.broadcast(SP, xs[o5 + qw]);
-                c50 = v.fma(b0, c50); c51 = v.fma(b1, c51);
-                v = FloatVector.broadcast(SP, xs[o6 + qw]);
-                c60 = v.fma(b0, c60); c61 = v.fma(b1, c61);
-                v = FloatVector.broadcast(SP, xs[o7 + qw]);
-                c70 = v.fma(b0, c70); c71 = v.fma(b1, c71);
+        // one flat loop over pixels with a row-wrap branch: in JDK 17, C2 boxes vector accumulators
+        // that flow through the phis of a nested (h, w) loop pair (measured 5 vs 100 GFLOP/s)
+        for (int p = 0, P = Ho * Wo, qw = 0, w = 0; p < P; p++, d += NR) {
+            FloatVector b0 = FloatVector.fromArray(SP, dyT, d), b1 = FloatVector.fromArray(SP, dyT, d + L);
+            FloatVector v = FloatVector.broadcast(SP, xs[o0 + qw]);
+            c00 = v.fma(b0, c00); c01 = v.fma(b1, c01);
+            v = FloatVector.broadcast(SP, xs[o1 + qw]);
+            c10 = v.fma(b0, c10); c11 = v.fma(b1, c11);
+            v = FloatVector.broadcast(SP, xs[o2 + qw]);
+            c20 = v.fma(b0, c20); c21 = v.fma(b1, c21);
+            v = FloatVector.broadcast(SP, xs[o3 + qw]);
+            c30 = v.fma(b0, c30); c31 = v.fma(b1, c31);
+            v = FloatVector.broadcast(SP, xs[o4 + qw]);
+            c40 = v.fma(b0, c40); c41 = v.fma(b1, c41);
+            v = FloatVector.broadcast(SP, xs[o5 + qw]);
+            c50 = v.fma(b0, c50); c51 = v.fma(b1, c51);
+            v = FloatVector.broadcast(SP, xs[o6 + qw]);
+            c60 = v.fma(b0, c60); c61 = v.fma(b1, c61);
+            v = FloatVector.broadcast(SP, xs[o7 + qw]);
+            c70 = v.fma(b0, c70); c71 = v.fma(b1, c71);
+            qw++;
+            if (++w == Wo) {
+                w = 0;
+                qw += Wq - Wo;
             }
         }
         c00.intoArray(acc, a); c01.intoArray(acc, a + L);
