@@ -2,6 +2,7 @@ package org.augmix4j.bench;
 
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import org.augmix4j.cpu.Parallel;
 import org.augmix4j.ops.Conv;
 import org.openjdk.jmh.annotations.*;
 
@@ -31,6 +32,9 @@ public class ConvBench {
     String shape;
     @Param({"384"})
     int n;
+    /** CPU threads of the engine; 0 = all cores (-p threads=1 gives the per-core rate). */
+    @Param({"0"})
+    int threads;
 
     int C, K, H, R, st, pad, Ho;
     float[] x, w, y, dy, dx, dw;
@@ -45,6 +49,7 @@ public class ConvBench {
         st = Integer.parseInt(f[4].substring(1));
         pad = R / 2;
         Ho = Conv.outSize(H, R, st, pad);
+        Parallel.setThreads(threads);
         validate();
         Random rnd = new Random(1);
         x = gaussian(rnd, n * C * H * H);
