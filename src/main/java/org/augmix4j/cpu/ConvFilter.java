@@ -2,6 +2,7 @@ package org.augmix4j.cpu;
 
 import java.util.concurrent.atomic.AtomicInteger;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -10,7 +11,7 @@ import jdk.incubator.vector.VectorSpecies;
  * phase-split image xs of {@link ConvEngine} (col[(c,r,s)][(h,w)] = xs[off(c,r,s) + h*Wq + w]),
  * and dy_n^T is packed into strips of NR output channels. Register tiles: 9 taps of a 3x3
  * stride-1 channel x 32 channels (three row offsets with constant displacements), else 8
- * arbitrary taps x 32 channels.
+ * arbitrary taps x 32 channels; 1x1 convs without padding take dot products along pixels instead.
  *
  * <p>Determinism: the batch is cut into {@link #GROUPS} fixed image groups (independent of the
  * thread count); each group's partial sum is computed by one thread in a fixed order, and the
@@ -43,16 +44,31 @@ final class ConvFilter {
         int xsStride = g.identity ? inLen : g.xsLen;
         // 3x3 stride 1: the nine taps of a channel sit at three row offsets + 0, 1, 2
         boolean taps3 = R == 3 && S == 3 && stride == 1;
+        // 1x1 without padding: rows of x (or of its one stride phase) and of dy are both pixel-contiguous
+        boolean pointwise = R == 1 && S == 1 && pad == 0;
         float[][] part = new float[groups][]; // (CRSp, Kp) each: dW^T of one image group
         AtomicInteger next = new AtomicInteger(); // groups are claimed in turn (load balance)
         Parallel.range(Math.min(groups, Parallel.threads()), 1, (w0, w1) -> {
             float[] xs = g.identity ? null : new float[ib * xsStride];
-            float[] dyT = new float[Kp * ib * P];
+            float[] dyT = pointwise ? null : new float[Kp * ib * P];
             int[] o = new int[MR];
             for (int grp; (grp = next.getAndIncrement()) < groups; ) {
                 float[] acc = new float[CRSp * Kp];
                 part[grp] = acc;
                 int end = (int) ((long) N * (grp + 1) / groups);
+                if (pointwise) { // 1x1, no padding: dot products along pixels, no transpose
+                    for (int n = (int) ((long) N * grp / groups); n < end; n++) {
+                        float[] src = x;
+                        int base = n * inLen;
+                        if (!g.identity) {
+                            ConvEngine.buildXs(g, x, n * inLen, xs, 0);
+                            src = xs;
+                            base = 0;
+                        }
+                        pointwise(src, base, dy, n * K * P, C, K, P, acc, Kp);
+                    }
+                    continue;
+                }
                 for (int n = (int) ((long) N * grp / groups); n < end; n += ib) {
                     int cnt = Math.min(ib, end - n), pt = cnt * P;
                     float[] src = g.identity ? x : xs;
@@ -94,6 +110,56 @@ final class ConvFilter {
                 for (int k = 0; k < K; k++) dw[k * CRS + t] = row[k];
             }
         });
+    }
+
+    /**
+     * 1x1 backward filter of one image: acc[c * lda + k] += sum_p x[xOff + c*P + p] * dy[dyOff + k*P + p].
+     * 4 x 4 tiles of (k, c) with 16 vector accumulators across pixel lanes, reduced once per tile;
+     * a transpose of dy (the 3x3 path's packing) would cost more than these small layers compute.
+     */
+    static void pointwise(float[] x, int xOff, float[] dy, int dyOff, int C, int K, int P, float[] acc, int lda) {
+        int pv = P - P % L, k4 = K - K % 4, c4 = C - C % 4;
+        for (int k = 0; k < k4; k += 4)
+            for (int c = 0; c < c4; c += 4) dot4x4(x, xOff + c * P, dy, dyOff + k * P, P, pv, acc, c * lda + k, lda);
+        for (int k = 0; k < K; k++) // edge rows / columns (K or C not a multiple of 4)
+            for (int c = (k < k4 ? c4 : 0); c < C; c++) {
+                float sum = 0f;
+                for (int p = 0; p < P; p++) sum += x[xOff + c * P + p] * dy[dyOff + k * P + p];
+                acc[c * lda + k] += sum;
+            }
+    }
+
+    /** acc[j * lda + i] += dot(x row j, dy row i) for i, j < 4 (rows P apart); lanes to pv, then scalars. */
+    private static void dot4x4(float[] x, int xo, float[] dy, int dyo, int P, int pv, float[] acc, int a, int lda) {
+        FloatVector z = FloatVector.zero(SP), s00 = z, s01 = z, s02 = z, s03 = z, s10 = z, s11 = z, s12 = z, s13 = z,
+                s20 = z, s21 = z, s22 = z, s23 = z, s30 = z, s31 = z, s32 = z, s33 = z;
+        for (int p = 0; p < pv; p += L) {
+            FloatVector x0 = FloatVector.fromArray(SP, x, xo + p), x1 = FloatVector.fromArray(SP, x, xo + P + p);
+            FloatVector x2 = FloatVector.fromArray(SP, x, xo + 2 * P + p), x3 = FloatVector.fromArray(SP, x, xo + 3 * P + p);
+            FloatVector d = FloatVector.fromArray(SP, dy, dyo + p);
+            s00 = d.fma(x0, s00); s01 = d.fma(x1, s01); s02 = d.fma(x2, s02); s03 = d.fma(x3, s03);
+            d = FloatVector.fromArray(SP, dy, dyo + P + p);
+            s10 = d.fma(x0, s10); s11 = d.fma(x1, s11); s12 = d.fma(x2, s12); s13 = d.fma(x3, s13);
+            d = FloatVector.fromArray(SP, dy, dyo + 2 * P + p);
+            s20 = d.fma(x0, s20); s21 = d.fma(x1, s21); s22 = d.fma(x2, s22); s23 = d.fma(x3, s23);
+            d = FloatVector.fromArray(SP, dy, dyo + 3 * P + p);
+            s30 = d.fma(x0, s30); s31 = d.fma(x1, s31); s32 = d.fma(x2, s32); s33 = d.fma(x3, s33);
+        }
+        float[] t = {
+            s00.reduceLanes(VectorOperators.ADD), s01.reduceLanes(VectorOperators.ADD),
+            s02.reduceLanes(VectorOperators.ADD), s03.reduceLanes(VectorOperators.ADD),
+            s10.reduceLanes(VectorOperators.ADD), s11.reduceLanes(VectorOperators.ADD),
+            s12.reduceLanes(VectorOperators.ADD), s13.reduceLanes(VectorOperators.ADD),
+            s20.reduceLanes(VectorOperators.ADD), s21.reduceLanes(VectorOperators.ADD),
+            s22.reduceLanes(VectorOperators.ADD), s23.reduceLanes(VectorOperators.ADD),
+            s30.reduceLanes(VectorOperators.ADD), s31.reduceLanes(VectorOperators.ADD),
+            s32.reduceLanes(VectorOperators.ADD), s33.reduceLanes(VectorOperators.ADD)};
+        for (int i = 0; i < 4; i++)
+            for (int j = 0; j < 4; j++) {
+                float sum = t[i * 4 + j];
+                for (int p = pv; p < P; p++) sum += x[xo + j * P + p] * dy[dyo + i * P + p];
+                acc[a + j * lda + i] += sum;
+            }
     }
 
     /**
