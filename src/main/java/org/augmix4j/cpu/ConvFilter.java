@@ -33,10 +33,10 @@ final class ConvFilter {
      * <p>Images are taken in chunks of about {@link #FILTER_PIXELS} output pixels (several small
      * images at once), whose xs copies lie side by side and whose dy is transposed into dyT
      * (Kp/NR strips of (pixels, NR)). The pixels are then walked in blocks of FILTER_PIXELS, so the
-     * dyT block (16 KB per strip) stays in L1 while every 8-row tile of col passes over it.
+     * dyT block (16 KB per strip) stays in L1 while every tile of col rows passes over it.
      */
-    static void backwardFilter(float[] x, float[] dy, float[] dw, int N, int C, int H, int W, int K, int R,
-                                      int S, int stride, int pad) {
+    static void backwardFilter(float[] x, float[] dy, float[] dw, int N, int C, int H, int W, int K, int R, int S,
+                               int stride, int pad) {
         ConvEngine.Geom g = new ConvEngine.Geom(C, H, W, R, S, stride, pad, pad);
         int CRS = g.CRS, P = g.P, Kp = Gemm.roundUp(K, NR), CRSp = Gemm.roundUp(CRS, MR);
         int groups = Math.min(N, GROUPS), inLen = C * H * W;
