@@ -123,9 +123,8 @@ public final class ConvEngine {
         }
     }
 
-    // Each vector loop lives in its own small method: when one C2 compilation holds several, a
-    // recompilation after a profile change can exceed the inlining budget, box the vectors and run
-    // 20x slower (seen when one JVM ran the 32-, 16- and 8-wide shapes in turn).
+    // Vector loops live in small methods of their own, so each C2 compilation stays well inside
+    // the inlining budget (a vector op left un-inlined boxes its vectors and runs ~20x slower).
 
     /** bp[t][0..L) = xs[off[t] + q ..], bp[t][L..2L) = xs[off[t] + q + delta ..]. */
     private static void packTwoVectors(int[] off, int CRS, float[] xs, int q, int delta, float[] bp, int bOff) {
@@ -158,9 +157,9 @@ public final class ConvEngine {
      * y (N, M, Ho, Wo) = conv of x (N, C, H, W) with the packed filter {@code ap} (M rows of CRS,
      * packed by {@link Gemm#packA}); y overwritten.
      *
-     * <p>Each thread walks its images' strips (NR output pixels each) in blocks: it packs a block of
-     * strips (across image boundaries), then for each k-block runs every strip of the block
-     * against every A panel. The A k-block (M x kc) is thus reused by all strips of the block from
+     * <p>Threads claim units of whole images and walk their strips (NR output pixels each) in
+     * blocks: pack a block of strips (across image boundaries), then for each k-block run every
+     * strip of the block against every A panel. The A k-block (M x kc) is thus reused by all strips of the block from
      * L2, and each strip's k-slice by all A panels from L1; without blocking, a 128-channel filter
      * (590 KB packed) was streamed once per strip and lost ~40% to L2 misses.
      */
@@ -169,7 +168,7 @@ public final class ConvEngine {
         int spi = (P + NR - 1) / NR, stripLen = CRS * NR;
         int kb = Gemm.kBlock(CRS);
         // block: up to ~64K floats of k-slices (kb x NR per strip) and ~512K floats of packed strips;
-        // threads claim units of whole images in turn (load balance under other CPU load)
+        // units of whole images are claimed in turn (load balance under other CPU load)
         int sb = Math.max(1, Math.min(BLOCK_SLICE_FLOATS / (kb * NR), BLOCK_FLOATS / stripLen));
         int ipu = Math.max(1, sb / spi), units = (N + ipu - 1) / ipu;
         AtomicInteger next = new AtomicInteger();

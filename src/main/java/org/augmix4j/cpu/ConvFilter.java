@@ -24,6 +24,11 @@ final class ConvFilter {
     static final int GROUPS = 16;
     /** Output pixels per kernel call (a 16 KB dyT block per NR-strip; small images are batched). */
     static final int FILTER_PIXELS = 128;
+    /**
+     * Fewest output pixels per image for the 1x1 dot-product path: its 16 horizontal sums per tile
+     * need long rows (measured vs the transposed path: +37% at 1024 pixels, +14% at 256, -47% at 64).
+     */
+    static final int POINTWISE_MIN_PIXELS = 256;
 
     private ConvFilter() {}
 
@@ -33,10 +38,10 @@ final class ConvFilter {
      * <p>Images are taken in chunks of about {@link #FILTER_PIXELS} output pixels (several small
      * images at once), whose xs copies lie side by side and whose dy is transposed into dyT
      * (Kp/NR strips of (pixels, NR)). The pixels are then walked in blocks of FILTER_PIXELS, so the
-     * dyT block (16 KB per strip) stays in L1 while every 8-row tile of col passes over it.
+     * dyT block (16 KB per strip) stays in L1 while every tile of col rows passes over it.
      */
-    static void backwardFilter(float[] x, float[] dy, float[] dw, int N, int C, int H, int W, int K, int R,
-                                      int S, int stride, int pad) {
+    static void backwardFilter(float[] x, float[] dy, float[] dw, int N, int C, int H, int W, int K, int R, int S,
+                               int stride, int pad) {
         ConvEngine.Geom g = new ConvEngine.Geom(C, H, W, R, S, stride, pad, pad);
         int CRS = g.CRS, P = g.P, Kp = Gemm.roundUp(K, NR), CRSp = Gemm.roundUp(CRS, MR);
         int groups = Math.min(N, GROUPS), inLen = C * H * W;
@@ -45,7 +50,9 @@ final class ConvFilter {
         // 3x3 stride 1: the nine taps of a channel sit at three row offsets + 0, 1, 2
         boolean taps3 = R == 3 && S == 3 && stride == 1;
         // 1x1 without padding: rows of x (or of its one stride phase) and of dy are both pixel-contiguous
-        boolean pointwise = R == 1 && S == 1 && pad == 0;
+        boolean pointwise = R == 1 && S == 1 && pad == 0 && P >= POINTWISE_MIN_PIXELS;
+        int[] qTab = new int[ib * P]; // chunk pixel -> xs offset of its (0, 0) tap
+        for (int p = 0; p < ib * P; p++) qTab[p] = p / P * xsStride + p % P / g.Wo * g.Wq + p % g.Wo;
         float[][] part = new float[groups][]; // (CRSp, Kp) each: dW^T of one image group
         AtomicInteger next = new AtomicInteger(); // groups are claimed in turn (load balance)
         Parallel.range(Math.min(groups, Parallel.threads()), 1, (w0, w1) -> {
@@ -83,14 +90,14 @@ final class ConvFilter {
                             if (taps3) {
                                 for (int c = 0; c < C; c++) {
                                     int oc = base + g.off[9 * c];
-                                    filterKernel3x3(src, oc, oc + g.Wq, oc + 2 * g.Wq, pb, pc, g.Ho, g.Wo, g.Wq,
-                                            xsStride, dyT, ks * pt + pb * NR, acc, 9 * c * Kp + ks, Kp);
+                                    filterKernel3x3(src, oc, oc + g.Wq, oc + 2 * g.Wq, pb, pc, qTab, dyT,
+                                            ks * pt + pb * NR, acc, 9 * c * Kp + ks, Kp);
                                 }
                             } else {
                                 for (int t = 0; t < CRS; t += MR) {
                                     for (int i = 0; i < MR; i++) o[i] = base + g.off[Math.min(t + i, CRS - 1)];
-                                    filterKernel(src, o[0], o[1], o[2], o[3], o[4], o[5], o[6], o[7], pb, pc, g.Ho,
-                                            g.Wo, g.Wq, xsStride, dyT, ks * pt + pb * NR, acc, t * Kp + ks, Kp);
+                                    filterKernel(src, o[0], o[1], o[2], o[3], o[4], o[5], o[6], o[7], pb, pc, qTab,
+                                            dyT, ks * pt + pb * NR, acc, t * Kp + ks, Kp);
                                 }
                             }
                     }
@@ -187,11 +194,12 @@ final class ConvFilter {
      * (r, s) = xs[o_r + q + s] times the dy^T row. Nine broadcasts and two loads feed 18 fma's
      * (vs 10 per 16 for the generic 8-row tile), and three row offsets with constant
      * displacements free the general registers the generic kernel spends on eight offsets.
+     * Pixel p of the chunk sits at xs offset qTab[p]: a flat counted loop (a nested (h, w) loop
+     * made C2 box the vector accumulators, 5 vs 100 GFLOP/s; a row-wrap branch instead of the
+     * table measured 15% slower).
      */
-    static void filterKernel3x3(float[] xs, int o0, int o1, int o2, int p0, int count, int Ho, int Wo, int Wq,
-                                int xsStride, float[] dyT, int d, float[] acc, int a, int lda) {
-        int P = Ho * Wo, img = p0 / P, h = p0 % P / Wo, w = p0 % Wo;
-        int qw = img * xsStride + h * Wq + w, rowSkip = Wq - Wo, imgSkip = xsStride - Ho * Wq;
+    static void filterKernel3x3(float[] xs, int o0, int o1, int o2, int p0, int count, int[] qTab, float[] dyT,
+                                int d, float[] acc, int a, int lda) {
         FloatVector c00 = FloatVector.fromArray(SP, acc, a), c01 = FloatVector.fromArray(SP, acc, a + L);
         FloatVector c10 = FloatVector.fromArray(SP, acc, a + lda), c11 = FloatVector.fromArray(SP, acc, a + lda + L);
         FloatVector c20 = FloatVector.fromArray(SP, acc, a + 2 * lda), c21 = FloatVector.fromArray(SP, acc, a + 2 * lda + L);
@@ -201,7 +209,8 @@ final class ConvFilter {
         FloatVector c60 = FloatVector.fromArray(SP, acc, a + 6 * lda), c61 = FloatVector.fromArray(SP, acc, a + 6 * lda + L);
         FloatVector c70 = FloatVector.fromArray(SP, acc, a + 7 * lda), c71 = FloatVector.fromArray(SP, acc, a + 7 * lda + L);
         FloatVector c80 = FloatVector.fromArray(SP, acc, a + 8 * lda), c81 = FloatVector.fromArray(SP, acc, a + 8 * lda + L);
-        for (int p = 0; p < count; p++, d += NR) {
+        for (int p = p0, pe = p0 + count; p < pe; p++, d += NR) {
+            int qw = qTab[p];
             FloatVector b0 = FloatVector.fromArray(SP, dyT, d), b1 = FloatVector.fromArray(SP, dyT, d + L);
             int q = o0 + qw;
             FloatVector v = FloatVector.broadcast(SP, xs[q]);
@@ -224,15 +233,6 @@ final class ConvFilter {
             c70 = v.fma(b0, c70); c71 = v.fma(b1, c71);
             v = FloatVector.broadcast(SP, xs[q + 2]);
             c80 = v.fma(b0, c80); c81 = v.fma(b1, c81);
-            qw++;
-            if (++w == Wo) {
-                w = 0;
-                qw += rowSkip;
-                if (++h == Ho) {
-                    h = 0;
-                    qw += imgSkip;
-                }
-            }
         }
         c00.intoArray(acc, a); c01.intoArray(acc, a + L);
         c10.intoArray(acc, a + lda); c11.intoArray(acc, a + lda + L);
@@ -247,14 +247,10 @@ final class ConvFilter {
 
     /**
      * acc[MR x NR] += sum over the chunk pixels [p0, p0+count) of col rows o0..o7 (broadcast from
-     * xs at o_i + img*xsStride + h*Wq + w) times the dy^T row (NR lanes at dyT[d + p*NR]). Fixed
-     * pixel order.
+     * xs at o_i + qTab[p]) times the dy^T row (NR lanes at dyT[d + p*NR]). Fixed pixel order.
      */
     static void filterKernel(float[] xs, int o0, int o1, int o2, int o3, int o4, int o5, int o6, int o7,
-                             int p0, int count, int Ho, int Wo, int Wq, int xsStride, float[] dyT, int d,
-                             float[] acc, int a, int lda) {
-        int P = Ho * Wo, img = p0 / P, h = p0 % P / Wo, w = p0 % Wo;
-        int qw = img * xsStride + h * Wq + w, rowSkip = Wq - Wo, imgSkip = xsStride - Ho * Wq;
+                             int p0, int count, int[] qTab, float[] dyT, int d, float[] acc, int a, int lda) {
         FloatVector c00 = FloatVector.fromArray(SP, acc, a), c01 = FloatVector.fromArray(SP, acc, a + L);
         FloatVector c10 = FloatVector.fromArray(SP, acc, a + lda), c11 = FloatVector.fromArray(SP, acc, a + lda + L);
         FloatVector c20 = FloatVector.fromArray(SP, acc, a + 2 * lda), c21 = FloatVector.fromArray(SP, acc, a + 2 * lda + L);
@@ -263,9 +259,8 @@ final class ConvFilter {
         FloatVector c50 = FloatVector.fromArray(SP, acc, a + 5 * lda), c51 = FloatVector.fromArray(SP, acc, a + 5 * lda + L);
         FloatVector c60 = FloatVector.fromArray(SP, acc, a + 6 * lda), c61 = FloatVector.fromArray(SP, acc, a + 6 * lda + L);
         FloatVector c70 = FloatVector.fromArray(SP, acc, a + 7 * lda), c71 = FloatVector.fromArray(SP, acc, a + 7 * lda + L);
-        // one flat loop over pixels with a row-wrap branch: in JDK 17, C2 boxes vector accumulators
-        // that flow through the phis of a nested (h, w) loop pair (measured 5 vs 100 GFLOP/s)
-        for (int p = 0; p < count; p++, d += NR) {
+        for (int p = p0, pe = p0 + count; p < pe; p++, d += NR) {
+            int qw = qTab[p];
             FloatVector b0 = FloatVector.fromArray(SP, dyT, d), b1 = FloatVector.fromArray(SP, dyT, d + L);
             FloatVector v = FloatVector.broadcast(SP, xs[o0 + qw]);
             c00 = v.fma(b0, c00); c01 = v.fma(b1, c01);
@@ -283,15 +278,6 @@ final class ConvFilter {
             c60 = v.fma(b0, c60); c61 = v.fma(b1, c61);
             v = FloatVector.broadcast(SP, xs[o7 + qw]);
             c70 = v.fma(b0, c70); c71 = v.fma(b1, c71);
-            qw++;
-            if (++w == Wo) { // next output row; after the last row, the next image's xs
-                w = 0;
-                qw += rowSkip;
-                if (++h == Ho) {
-                    h = 0;
-                    qw += imgSkip;
-                }
-            }
         }
         c00.intoArray(acc, a); c01.intoArray(acc, a + L);
         c10.intoArray(acc, a + lda); c11.intoArray(acc, a + lda + L);

@@ -26,9 +26,9 @@ public final class Gemm {
     /** Vector lanes (16 with AVX-512). */
     static final int L = SP.length();
     /** Micro-tile rows (rows of C held in registers). */
-    public static final int MR = 8;
+    static final int MR = 8;
     /** Micro-tile columns: two vectors. */
-    public static final int NR = 2 * L;
+    static final int NR = 2 * L;
     /** k-block: a packed B strip of KC x NR floats (32 KiB with AVX-512) stays near L1. */
     static final int KC = 256;
     /** Rows of A packed at a time (an MC x KC block lives in L2). */
@@ -104,7 +104,7 @@ public final class Gemm {
      * Packs rows [i0, i0+mc) x k-range [p0, p0+kc) of op(A) into panels of MR rows, layout
      * {@code dst[dOff + (i / MR) * kc * MR + k * MR + i % MR]}; rows past mc are zero.
      */
-    public static void packA(boolean ta, float[] A, int aOff, int lda, int i0, int mc, int p0, int kc,
+    static void packA(boolean ta, float[] A, int aOff, int lda, int i0, int mc, int p0, int kc,
                              float[] dst, int dOff) {
         for (int ip = 0; ip < mc; ip += MR) {
             int mr = Math.min(MR, mc - ip), base = dOff + ip * kc;
@@ -160,7 +160,7 @@ public final class Gemm {
      * One mr x nr block of C (mr <= MR, nr <= NR) from a packed A panel and a packed B strip: C
      * (=|+=) A * B. A full block goes straight to C; a partial one goes through {@code tile} (MR x NR scratch) so nothing outside the block is touched.
      */
-    public static void tile(int kc, float[] ap, int aOff, float[] bp, int bOff, float[] C, int cOff, int ldc,
+    static void tile(int kc, float[] ap, int aOff, float[] bp, int bOff, float[] C, int cOff, int ldc,
                             int mr, int nr, boolean accumulate, float[] tile) {
         if (mr == MR && nr == NR) {
             kernel(kc, ap, aOff, bp, bOff, C, cOff, ldc, accumulate);
@@ -181,7 +181,7 @@ public final class Gemm {
      * are stored once: one load per accumulator at most, a small epilogue (a branchy epilogue with
      * helper calls hit C2's NodeCountInliningCutoff, boxed the vectors and ran at a fifth of the speed).
      */
-    public static void kernel(int kc, float[] ap, int aOff, float[] bp, int bOff, float[] C, int cOff, int ldc,
+    static void kernel(int kc, float[] ap, int aOff, float[] bp, int bOff, float[] C, int cOff, int ldc,
                               boolean accumulate) {
         FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71;
         if (accumulate) {
