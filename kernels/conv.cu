@@ -8,7 +8,7 @@
 // - x, dx (N, C, H, W); w, dw (K, C, R, S); y, dy (N, K, Ho, Wo); Ho = (H + 2 pad - R) / stride + 1
 //   (likewise Wo); zeros outside x; the same stride and pad in both dimensions. The WRN needs 3x3
 //   pad 1 and 1x1 pad 0 at stride 1 and 2; any R, S, stride >= 1, pad >= 0 work, except that
-//   conv_backward_filter needs R*S <= CONV_MAX_TAPS (9). All outputs are overwritten.
+//   conv_backward_filter needs R, S <= CONV_MAX_RS (3). All outputs are overwritten.
 // - conv_forward: one thread per output element (N*K*Ho*Wo), 1-D grid, any blockDim.x; sums over
 //   (c, r, s) in that order.
 // - conv_backward_data: one thread per element of dx (N*C*H*W), 1-D grid, any blockDim.x; gathers
@@ -22,7 +22,7 @@
 // fast one).
 #include "common.cuh"
 
-#define CONV_MAX_TAPS 9
+#define CONV_MAX_RS 3
 
 // y = conv(x, w). x: (n, c, h, w); wt: (k, c, r, s); y: (n, k, ho, wo)
 extern "C" __global__ void conv_forward(const float* x, const float* wt, float* y, int n, int c, int h, int w, int k, int r, int s, int stride, int pad, int ho, int wo) {
@@ -77,36 +77,40 @@ extern "C" __global__ void conv_backward_data(const float* dy, const float* wt, 
 
 // dw = d(sum y * dy)/dw. x: (n, c, h, w); dy: (n, k, ho, wo); dw: (k, c, r, s). Grid k*c blocks.
 extern "C" __global__ void conv_backward_filter(const float* x, const float* dy, float* dw, int n, int c, int h, int w, int k, int r, int s, int stride, int pad, int ho, int wo) {
-    __shared__ float conv_partial[WARP_SIZE][CONV_MAX_TAPS];
-    const int ko = blockIdx.x / c, ci = blockIdx.x % c, taps = r * s;
-    float acc[CONV_MAX_TAPS];
-    for (int q = 0; q < CONV_MAX_TAPS; q++) acc[q] = 0.f;
+    __shared__ float conv_partial[WARP_SIZE][CONV_MAX_RS * CONV_MAX_RS];
+    const int ko = blockIdx.x / c, ci = blockIdx.x % c;
+    // tap (ri, si) lives in acc[ri * CONV_MAX_RS + si]: the loops below have constant trip counts, so
+    // nvcc unrolls them and acc stays in registers
+    float acc[CONV_MAX_RS * CONV_MAX_RS];
+    for (int q = 0; q < CONV_MAX_RS * CONV_MAX_RS; q++) acc[q] = 0.f;
     const long long positions = (long long)n * ho * wo;
     for (long long p = threadIdx.x; p < positions; p += blockDim.x) {
         const int ow = (int)(p % wo), oh = (int)((p / wo) % ho), on = (int)(p / ((long long)wo * ho));
         const float g = __ldg(dy + (((long long)on * k + ko) * ho + oh) * wo + ow);
         const float* xp = x + ((long long)on * c + ci) * h * w;
         const int h0 = oh * stride - pad, w0 = ow * stride - pad;
-        for (int ri = 0; ri < r; ri++) {
+        for (int ri = 0; ri < CONV_MAX_RS; ri++) {
             const int ih = h0 + ri;
-            if (ih < 0 || ih >= h) continue;
-            for (int si = 0; si < s; si++) {
+            if (ri >= r || ih < 0 || ih >= h) continue;
+            for (int si = 0; si < CONV_MAX_RS; si++) {
                 const int iw = w0 + si;
-                if (iw < 0 || iw >= w) continue;
-                acc[ri * s + si] = __fmaf_rn(g, __ldg(xp + (long long)ih * w + iw), acc[ri * s + si]);
+                if (si >= s || iw < 0 || iw >= w) continue;
+                acc[ri * CONV_MAX_RS + si] = __fmaf_rn(g, __ldg(xp + (long long)ih * w + iw), acc[ri * CONV_MAX_RS + si]);
             }
         }
     }
     const int lane = threadIdx.x % WARP_SIZE, warp = threadIdx.x / WARP_SIZE;
-    for (int q = 0; q < taps; q++) {
+    for (int q = 0; q < CONV_MAX_RS * CONV_MAX_RS; q++) {
         const float v = warp_reduce_sum(acc[q]);
         if (lane == 0) conv_partial[warp][q] = v;
     }
     __syncthreads();
-    if ((int)threadIdx.x < taps) {
+    const int tap = threadIdx.x;
+    if (tap < r * s) {
+        const int q = (tap / s) * CONV_MAX_RS + tap % s;
         float sum = 0.f;
         const int warps = blockDim.x / WARP_SIZE;
-        for (int i = 0; i < warps; i++) sum += conv_partial[i][threadIdx.x];
-        dw[((long long)ko * c + ci) * taps + threadIdx.x] = sum;
+        for (int i = 0; i < warps; i++) sum += conv_partial[i][q];
+        dw[((long long)ko * c + ci) * r * s + tap] = sum;
     }
 }

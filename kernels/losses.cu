@@ -77,7 +77,8 @@ extern "C" __global__ void ce_jsd_backward(const float* z, const int* labels, fl
     float mx[LOSS_VIEWS_MAX];
     double s[LOSS_VIEWS_MAX];
     bool finite = true;
-    for (int v = 0; v < views; v++) {
+    for (int v = 0; v < LOSS_VIEWS_MAX; v++) {
+        if (v >= views) break;  // constant trip count: nvcc unrolls, the per-view arrays stay in registers
         const long long row = (long long)v * b + sample;
         zr[v] = z + row * k;
         dr[v] = dz + row * k;
@@ -120,7 +121,10 @@ extern "C" __global__ void ce_jsd_backward(const float* z, const int* labels, fl
     const double ce_scale = 1.0 / b, js_scale = (double)jsd_weight / (3.0 * b);
     for (int j = lane; j < k; j += WARP_SIZE) {
         double p[LOSS_VIEWS_MAX];
-        for (int v = 0; v < views; v++) p[v] = exp((double)zr[v][j] - (double)mx[v]) / s[v];
+        for (int v = 0; v < LOSS_VIEWS_MAX; v++) {
+            if (v >= views) break;
+            p[v] = exp((double)zr[v][j] - (double)mx[v]) / s[v];
+        }
         double log_m = 0.0;
         bool open = false;
         if (views == 3) {
@@ -128,7 +132,8 @@ extern "C" __global__ void ce_jsd_backward(const float* z, const int* labels, fl
             open = m >= LOSS_MIX_FLOOR && m <= 1;
             log_m = log(fmin(fmax(m, LOSS_MIX_FLOOR), 1.0));
         }
-        for (int v = 0; v < views; v++) {
+        for (int v = 0; v < LOSS_VIEWS_MAX; v++) {
+            if (v >= views) break;
             double d = 0.0;
             if (views == 3) {
                 const double g = p[v] != 0.0 ? log(p[v]) + 1 - log_m - (open ? 1 : 0) : 0.0;

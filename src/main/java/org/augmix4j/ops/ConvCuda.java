@@ -16,8 +16,8 @@ public final class ConvCuda {
     static final int BLOCK = 256;
     /** Most threads per (k, c) block of the backward-filter kernel. */
     static final int MAX_FILTER_BLOCK = 256;
-    /** The backward-filter kernel keeps R*S tap sums per thread: at most this many. */
-    public static final int MAX_TAPS = 9;
+    /** The backward-filter kernel keeps the R*S tap sums in registers: R and S at most this. */
+    public static final int MAX_FILTER_SIZE = 3;
 
     private static final String PARAMS = "int n, int c, int h, int w, int k, int r, int s, int stride, int pad, int ho, int wo)";
     static final Kernel CONV_FORWARD = Kernel.declare("conv_forward(const float* x, const float* wt, float* y, " + PARAMS);
@@ -42,12 +42,13 @@ public final class ConvCuda {
                 dy, w, dx, N, C, H, W, K, R, S, stride, pad, o[0], o[1]);
     }
 
-    /** dw (K, C, R, S) = d(sum y * dy)/dw. Needs R*S <= {@link #MAX_TAPS}. */
+    /** dw (K, C, R, S) = d(sum y * dy)/dw. Needs R, S <= {@link #MAX_FILTER_SIZE}. */
     public static void backwardFilter(DeviceBuffer x, DeviceBuffer dy, DeviceBuffer dw, int N, int C, int H, int W, int K, int R,
                                       int S, int stride, int pad) {
         int[] o = check("conv_backward_filter", x, dw, dy, "dy", N, C, H, W, K, R, S, stride, pad);
-        ShapeException.check(R * S <= MAX_TAPS, "conv_backward_filter", "the fallback kernel handles filters of at most "
-                + MAX_TAPS + " taps, got " + R + "x" + S + "; use cuDNN or the CPU path for larger filters");
+        ShapeException.check(R <= MAX_FILTER_SIZE && S <= MAX_FILTER_SIZE, "conv_backward_filter", "the fallback kernel handles"
+                + " filters up to " + MAX_FILTER_SIZE + "x" + MAX_FILTER_SIZE + ", got " + R + "x" + S
+                + "; use cuDNN or the CPU path for larger filters");
         ShapeException.check((long) K * C <= Integer.MAX_VALUE, "conv_backward_filter", "K*C too large");
         long positions = (long) N * o[0] * o[1];
         int block = (int) Math.min(MAX_FILTER_BLOCK, (positions + 31) / 32 * 32);
