@@ -19,7 +19,7 @@
 // Numerics: float32 with fused multiply-add (__fmaf_rn: explicit, as the fatbin is built with
 // -fmad=false; the emulator's fmaf rounds identically). Deterministic (fixed orders, no atomics).
 // Versions: v1 (this): direct, simple and correct; no shared-memory tiling (the cuDNN path is the
-// fast one).
+// fast one). Backward filter has two forms, chosen per shape by ops/ConvCuda (see there).
 #include "common.cuh"
 
 #define CONV_MAX_RS 3
@@ -113,4 +113,30 @@ extern "C" __global__ void conv_backward_filter(const float* x, const float* dy,
         for (int i = 0; i < warps; i++) sum += conv_partial[i][q];
         dw[((long long)ko * c + ci) * r * s + tap] = sum;
     }
+}
+
+// dw = d(sum y * dy)/dw, one thread per weight element (k*c*r*s), no collectives: each thread sums
+// its N*Ho*Wo products in (n, h, w) order. For few output positions (small batches or maps), where
+// a block per (k, c) would idle, and for the emulator (no barriers: it runs at native speed there).
+// x: (n, c, h, w); dy: (n, k, ho, wo); dw: (k, c, r, s)
+extern "C" __global__ void conv_backward_filter_serial(const float* x, const float* dy, float* dw, int n, int c, int h, int w, int k, int r, int s, int stride, int pad, int ho, int wo) {
+    const long long t = global_index_x();
+    if (t >= (long long)k * c * r * s) return;
+    const int si = (int)(t % s), ri = (int)((t / s) % r), ci = (int)((t / ((long long)s * r)) % c);
+    const int ko = (int)(t / ((long long)s * r * c));
+    float acc = 0.f;
+    for (int on = 0; on < n; on++) {
+        const float* gp = dy + ((long long)on * k + ko) * ho * wo;
+        const float* xp = x + ((long long)on * c + ci) * h * w;
+        for (int oh = 0; oh < ho; oh++) {
+            const int ih = oh * stride - pad + ri;
+            if (ih < 0 || ih >= h) continue;
+            for (int ow = 0; ow < wo; ow++) {
+                const int iw = ow * stride - pad + si;
+                if (iw < 0 || iw >= w) continue;
+                acc = __fmaf_rn(__ldg(gp + (long long)oh * wo + ow), __ldg(xp + (long long)ih * w + iw), acc);
+            }
+        }
+    }
+    dw[t] = acc;
 }

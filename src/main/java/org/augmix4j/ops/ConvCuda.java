@@ -11,6 +11,8 @@ import org.augmix4j.tensor.ShapeException;
  * bias, same stride and pad in both dimensions; x (N, C, H, W), w (K, C, R, S), y (N, K, Ho, Wo)).
  * Outputs are overwritten, as in {@link Conv}. Float32 with FMA; ConvCudaTest compares with the
  * float64 references {@code Conv.*Ref}. Direct kernels, simple and correct rather than fast.
+ * Backward filter has two kernels ({@link FilterAlgo}); {@link #backwardFilter(DeviceBuffer, DeviceBuffer,
+ * DeviceBuffer, int, int, int, int, int, int, int, int, int)} picks one by shape.
  */
 public final class ConvCuda {
     static final int BLOCK = 256;
@@ -23,6 +25,22 @@ public final class ConvCuda {
     static final Kernel CONV_FORWARD = Kernel.declare("conv_forward(const float* x, const float* wt, float* y, " + PARAMS);
     static final Kernel CONV_BACKWARD_DATA = Kernel.declare("conv_backward_data(const float* dy, const float* wt, float* dx, " + PARAMS);
     static final Kernel CONV_BACKWARD_FILTER = Kernel.declare("conv_backward_filter(const float* x, const float* dy, float* dw, " + PARAMS);
+    static final Kernel CONV_BACKWARD_FILTER_SERIAL = Kernel.declare(
+            "conv_backward_filter_serial(const float* x, const float* dy, float* dw, " + PARAMS);
+
+    /** The two backward-filter kernels. */
+    public enum FilterAlgo {
+        /** conv_backward_filter: a block per (k, c) reduces over the N*Ho*Wo positions (tree, barriers). */
+        REDUCE,
+        /** conv_backward_filter_serial: a thread per weight sums its positions in order (no barriers). */
+        SERIAL
+    }
+
+    /**
+     * {@link #backwardFilter} uses SERIAL up to this many output positions N*Ho*Wo (a guess, not yet
+     * measured on a GPU: ConvCudaBench), REDUCE above.
+     */
+    public static final int SERIAL_MAX_POSITIONS = 1024;
 
     private ConvCuda() {}
 
@@ -42,10 +60,29 @@ public final class ConvCuda {
                 dy, w, dx, N, C, H, W, K, R, S, stride, pad, o[0], o[1]);
     }
 
-    /** dw (K, C, R, S) = d(sum y * dy)/dw. Needs R, S <= {@link #MAX_FILTER_SIZE}. */
+    /**
+     * dw (K, C, R, S) = d(sum y * dy)/dw, with {@link FilterAlgo#SERIAL} for at most
+     * {@link #SERIAL_MAX_POSITIONS} output positions, filters larger than 3x3, and always on the emulator (where barriers cost
+     * about 3 us per thread: a whole training step must stay affordable there), else
+     * {@link FilterAlgo#REDUCE}.
+     */
     public static void backwardFilter(DeviceBuffer x, DeviceBuffer dy, DeviceBuffer dw, int N, int C, int H, int W, int K, int R,
                                       int S, int stride, int pad) {
+        long positions = (long) N * Conv.outSize(H, R, stride, pad) * Conv.outSize(W, S, stride, pad);
+        boolean serial = positions <= SERIAL_MAX_POSITIONS || R > MAX_FILTER_SIZE || S > MAX_FILTER_SIZE || x.gpu().isEmulated();
+        FilterAlgo algo = serial ? FilterAlgo.SERIAL : FilterAlgo.REDUCE;
+        backwardFilter(x, dy, dw, N, C, H, W, K, R, S, stride, pad, algo);
+    }
+
+    /** dw (K, C, R, S) = d(sum y * dy)/dw with the given kernel. REDUCE needs R, S <= {@link #MAX_FILTER_SIZE}. */
+    public static void backwardFilter(DeviceBuffer x, DeviceBuffer dy, DeviceBuffer dw, int N, int C, int H, int W, int K, int R,
+                                      int S, int stride, int pad, FilterAlgo algo) {
         int[] o = check("conv_backward_filter", x, dw, dy, "dy", N, C, H, W, K, R, S, stride, pad);
+        if (algo == FilterAlgo.SERIAL) {
+            Launch.linear(CONV_BACKWARD_FILTER_SERIAL, CudaChecks.stream(x), (long) K * C * R * S, BLOCK,
+                    x, dy, dw, N, C, H, W, K, R, S, stride, pad, o[0], o[1]);
+            return;
+        }
         ShapeException.check(R <= MAX_FILTER_SIZE && S <= MAX_FILTER_SIZE, "conv_backward_filter", "the fallback kernel handles"
                 + " filters up to " + MAX_FILTER_SIZE + "x" + MAX_FILTER_SIZE + ", got " + R + "x" + S
                 + "; use cuDNN or the CPU path for larger filters");

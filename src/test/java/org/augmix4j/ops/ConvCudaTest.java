@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Test;
  * backwardDataRef and backwardFilterRef, on the WRN's shapes in miniature: 3x3 pad 1 and 1x1 pad 0,
  * stride 1 and 2, odd and non-square maps, channel counts that are not powers of two. Each value must
  * lie within 1e-5 of the sum of the absolute values of its terms (the float32 rounding bound, computed
- * by running the reference on |x|, |w|, |dy|); outputs start as NaN (fully overwritten) and
- * backward-filter gives the same bits twice.
+ * by running the reference on |x|, |w|, |dy|); outputs start as NaN (fully overwritten); both
+ * backward-filter kernels (REDUCE and SERIAL) and the automatic choice, each giving the same bits twice.
  */
 @Tag("emulated")
 class ConvCudaTest {
@@ -69,11 +69,15 @@ class ConvCudaTest {
                 DeviceArrays.assertWithinScale(tag + " forward", y, yScale, DeviceArrays.download(tag, Y, ny), TOL);
                 ConvCuda.backwardData(DY, Wt, DX, N, C, H, W, K, R, S, st, pad);
                 DeviceArrays.assertWithinScale(tag + " backward data", dx, dxScale, DeviceArrays.download(tag, DX, nx), TOL);
-                ConvCuda.backwardFilter(X, DY, DW, N, C, H, W, K, R, S, st, pad);
-                float[] first = DeviceArrays.download(tag, DW, nw);
-                DeviceArrays.assertWithinScale(tag + " backward filter", dw, dwScale, first, TOL);
-                ConvCuda.backwardFilter(X, DY, DW, N, C, H, W, K, R, S, st, pad);
-                DeviceArrays.assertBitwise(tag + " backward filter run to run", first, DeviceArrays.download(tag, DW, nw));
+                for (ConvCuda.FilterAlgo algo : ConvCuda.FilterAlgo.values()) {
+                    ConvCuda.backwardFilter(X, DY, DW, N, C, H, W, K, R, S, st, pad, algo);
+                    float[] first = DeviceArrays.download(tag, DW, nw);
+                    DeviceArrays.assertWithinScale(tag + " backward filter " + algo, dw, dwScale, first, TOL);
+                    ConvCuda.backwardFilter(X, DY, DW, N, C, H, W, K, R, S, st, pad, algo);
+                    DeviceArrays.assertBitwise(tag + " backward filter " + algo + " run to run", first, DeviceArrays.download(tag, DW, nw));
+                }
+                ConvCuda.backwardFilter(X, DY, DW, N, C, H, W, K, R, S, st, pad);  // the automatic choice
+                DeviceArrays.assertWithinScale(tag + " backward filter (auto)", dw, dwScale, DeviceArrays.download(tag, DW, nw), TOL);
             }
         }
     }
@@ -83,7 +87,8 @@ class ConvCudaTest {
         try (DeviceBuffer a = DeviceBuffer.floats(gpu, 1000); DeviceBuffer b = DeviceBuffer.floats(gpu, 10)) {
             assertEquals("conv_forward: w is DeviceBuffer(float[10]) but (K, C, R, S) = (2, 3, 3, 3) needs 54 elements",
                     assertThrows(IllegalArgumentException.class, () -> ConvCuda.forward(a, b, a, 1, 3, 4, 4, 2, 3, 3, 1, 1)).getMessage());
-            assertThrows(IllegalArgumentException.class, () -> ConvCuda.backwardFilter(a, a, a, 1, 1, 8, 8, 1, 5, 5, 1, 2));
+            assertThrows(IllegalArgumentException.class,
+                    () -> ConvCuda.backwardFilter(a, a, a, 1, 1, 8, 8, 1, 5, 5, 1, 2, ConvCuda.FilterAlgo.REDUCE));
         }
     }
 }
