@@ -16,6 +16,9 @@
 //   Forward writes y, save_mean, save_invstd and updates run_mean, run_var in place. Backward
 //   overwrites dx = gamma*invstd*(dy - mean(dy) - xhat*mean(dy*xhat)) and ACCUMULATES dgamma += sum
 //   dy*xhat, dbeta += sum dy.
+//   relu = 1 fuses the pre-activation ReLU as the reference does: the forward writes max(y, 0)
+//   (Java's Math.max), the backward first masks dy by relu_out > 0 (relu_out = that forward's y;
+//   not read when relu = 0).
 // - batch_norm_eval_forward: one thread per element of x (N*C*HW), 1-D grid, any blockDim.x;
 //   y = x * a + (beta - run_mean * a), a = (float)(1/sqrt(run_var + eps)) * gamma: bit-identical to
 //   the reference (each thread derives a and b itself; no barrier).
@@ -46,13 +49,21 @@ __device__ __forceinline__ double bn_block_sum(double v) {
     return v;
 }
 
+// Java's Math.max(v, 0f): NaN stays NaN, -0 becomes +0 (the reference's fused ReLU).
+__device__ __forceinline__ float bn_relu(float v) { return v > 0.f || v != v ? v : 0.f; }
+
+// The incoming gradient of element i: dy, masked by relu_out > 0 when the forward fused a ReLU.
+__device__ __forceinline__ float bn_grad(const float* dy, const float* relu_out, int relu, long long i) {
+    return !relu || relu_out[i] > 0.f ? dy[i] : 0.f;
+}
+
 // Element e of channel ch, e in [0, n*hw): image e / hw, position e % hw.
 __device__ __forceinline__ long long bn_index(int e, int ch, int c, int hw) {
     return ((long long)(e / hw) * c + ch) * hw + e % hw;
 }
 
-// Training forward. x, y: (n, c, hw); gamma, beta, run_mean, run_var, save_mean, save_invstd: (c)
-extern "C" __global__ void batch_norm_train_forward(const float* x, float* y, const float* gamma, const float* beta, float* run_mean, float* run_var, float* save_mean, float* save_invstd, int n, int c, int hw) {
+// Training forward (+ ReLU when relu = 1). x, y: (n, c, hw); gamma, beta, run_mean, run_var, save_mean, save_invstd: (c)
+extern "C" __global__ void batch_norm_train_forward(const float* x, float* y, const float* gamma, const float* beta, float* run_mean, float* run_var, float* save_mean, float* save_invstd, int n, int c, int hw, int relu) {
     const int ch = blockIdx.x, m = n * hw;
     double sum = 0.0;
     for (int e = threadIdx.x; e < m; e += blockDim.x) sum += x[bn_index(e, ch, c, hw)];
@@ -68,7 +79,8 @@ extern "C" __global__ void batch_norm_train_forward(const float* x, float* y, co
     const float a = inv * gamma[ch], bb = beta[ch] - fm * a;
     for (int e = threadIdx.x; e < m; e += blockDim.x) {
         const long long i = bn_index(e, ch, c, hw);
-        y[i] = x[i] * a + bb;
+        const float v = x[i] * a + bb;
+        y[i] = relu ? bn_relu(v) : v;
     }
     if (threadIdx.x == 0) {
         save_mean[ch] = fm;
@@ -79,14 +91,15 @@ extern "C" __global__ void batch_norm_train_forward(const float* x, float* y, co
     }
 }
 
-// Training backward. x, dy, dx: (n, c, hw); gamma, save_mean, save_invstd, dgamma, dbeta: (c)
-extern "C" __global__ void batch_norm_train_backward(const float* x, const float* dy, float* dx, const float* gamma, const float* save_mean, const float* save_invstd, float* dgamma, float* dbeta, int n, int c, int hw) {
+// Training backward (of BN + ReLU when relu = 1: dy masked by relu_out > 0). x, dy, relu_out, dx: (n, c, hw);
+// gamma, save_mean, save_invstd, dgamma, dbeta: (c)
+extern "C" __global__ void batch_norm_train_backward(const float* x, const float* dy, const float* relu_out, float* dx, const float* gamma, const float* save_mean, const float* save_invstd, float* dgamma, float* dbeta, int n, int c, int hw, int relu) {
     const int ch = blockIdx.x, m = n * hw;
     const float mean = save_mean[ch], inv = save_invstd[ch];
     double sdy = 0.0, sdyx = 0.0;
     for (int e = threadIdx.x; e < m; e += blockDim.x) {
         const long long i = bn_index(e, ch, c, hw);
-        const float g = dy[i];
+        const float g = bn_grad(dy, relu_out, relu, i);
         sdy += g;
         sdyx += g * ((x[i] - mean) * inv);
     }
@@ -96,7 +109,7 @@ extern "C" __global__ void batch_norm_train_backward(const float* x, const float
     for (int e = threadIdx.x; e < m; e += blockDim.x) {
         const long long i = bn_index(e, ch, c, hw);
         const float xhat = (x[i] - mean) * inv;
-        dx[i] = k * (dy[i] - mdy - xhat * mdyx);
+        dx[i] = k * (bn_grad(dy, relu_out, relu, i) - mdy - xhat * mdyx);
     }
     if (threadIdx.x == 0) {
         dgamma[ch] += (float)sdyx;

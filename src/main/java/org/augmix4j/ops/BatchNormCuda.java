@@ -18,9 +18,10 @@ public final class BatchNormCuda {
     static final int BLOCK = 256;
 
     static final Kernel TRAIN_FORWARD = Kernel.declare("batch_norm_train_forward(const float* x, float* y, const float* gamma, "
-            + "const float* beta, float* run_mean, float* run_var, float* save_mean, float* save_invstd, int n, int c, int hw)");
-    static final Kernel TRAIN_BACKWARD = Kernel.declare("batch_norm_train_backward(const float* x, const float* dy, float* dx, "
-            + "const float* gamma, const float* save_mean, const float* save_invstd, float* dgamma, float* dbeta, int n, int c, int hw)");
+            + "const float* beta, float* run_mean, float* run_var, float* save_mean, float* save_invstd, int n, int c, int hw, int relu)");
+    static final Kernel TRAIN_BACKWARD = Kernel.declare("batch_norm_train_backward(const float* x, const float* dy, "
+            + "const float* relu_out, float* dx, const float* gamma, const float* save_mean, const float* save_invstd, float* dgamma, "
+            + "float* dbeta, int n, int c, int hw, int relu)");
     static final Kernel EVAL_FORWARD = Kernel.declare("batch_norm_eval_forward(const float* x, float* y, const float* gamma, "
             + "const float* beta, const float* run_mean, const float* run_var, int n, int c, int hw)");
 
@@ -33,13 +34,21 @@ public final class BatchNormCuda {
      */
     public static void trainForward(DeviceBuffer x, DeviceBuffer y, int n, int c, int hw, DeviceBuffer gamma, DeviceBuffer beta,
                                     DeviceBuffer runMean, DeviceBuffer runVar, DeviceBuffer saveMean, DeviceBuffer saveInvstd) {
+        trainForward(x, y, n, c, hw, gamma, beta, runMean, runVar, saveMean, saveInvstd, false);
+    }
+
+    /** {@link #trainForward} followed by ReLU in the same pass when {@code relu} (the pre-activation pair), as {@link BatchNorm}. */
+    public static void trainForward(DeviceBuffer x, DeviceBuffer y, int n, int c, int hw, DeviceBuffer gamma, DeviceBuffer beta,
+                                    DeviceBuffer runMean, DeviceBuffer runVar, DeviceBuffer saveMean, DeviceBuffer saveInvstd,
+                                    boolean relu) {
         String op = "batch_norm(train)";
         check(op, n, c, hw, x, "x", y, "y");
         ShapeException.check((long) n * hw > 1, op, "training batch norm needs more than one value per channel (N*HW = "
                 + ((long) n * hw) + "); use a batch of at least 2 images or evaluation mode");
         perChannel(op, c, gamma, "gamma", beta, "beta", runMean, "running_mean", runVar, "running_var", saveMean, "save_mean",
                 saveInvstd, "save_invstd");
-        CudaChecks.grid(TRAIN_FORWARD, x, c, channelBlock(n, hw), x, y, gamma, beta, runMean, runVar, saveMean, saveInvstd, n, c, hw);
+        CudaChecks.grid(TRAIN_FORWARD, x, c, channelBlock(n, hw), x, y, gamma, beta, runMean, runVar, saveMean, saveInvstd, n, c, hw,
+                relu ? 1 : 0);
     }
 
     /**
@@ -48,11 +57,24 @@ public final class BatchNormCuda {
      */
     public static void trainBackward(DeviceBuffer x, DeviceBuffer dy, DeviceBuffer dx, int n, int c, int hw, DeviceBuffer gamma,
                                      DeviceBuffer saveMean, DeviceBuffer saveInvstd, DeviceBuffer dgamma, DeviceBuffer dbeta) {
+        trainBackward(x, dy, null, dx, n, c, hw, gamma, saveMean, saveInvstd, dgamma, dbeta);
+    }
+
+    /**
+     * Backward of the fused BN + ReLU when {@code reluOut} (that forward's output) is not null: dy is
+     * masked by reluOut > 0 first, as {@link BatchNorm}. dx overwritten; dgamma, dbeta accumulated.
+     */
+    public static void trainBackward(DeviceBuffer x, DeviceBuffer dy, DeviceBuffer reluOut, DeviceBuffer dx, int n, int c, int hw,
+                                     DeviceBuffer gamma, DeviceBuffer saveMean, DeviceBuffer saveInvstd, DeviceBuffer dgamma,
+                                     DeviceBuffer dbeta) {
         String op = "batch_norm_backward";
         check(op, n, c, hw, x, "x", dy, "dy");
         CudaChecks.length(op, "dx", dx, (long) n * c * hw, shape(n, c, hw));
+        if (reluOut != null) CudaChecks.length(op, "relu output", reluOut, (long) n * c * hw, shape(n, c, hw));
         perChannel(op, c, gamma, "gamma", saveMean, "save_mean", saveInvstd, "save_invstd", dgamma, "dgamma", dbeta, "dbeta");
-        CudaChecks.grid(TRAIN_BACKWARD, x, c, channelBlock(n, hw), x, dy, dx, gamma, saveMean, saveInvstd, dgamma, dbeta, n, c, hw);
+        // without the ReLU the kernel never reads relu_out: pass dy in its place
+        CudaChecks.grid(TRAIN_BACKWARD, x, c, channelBlock(n, hw), x, dy, reluOut == null ? dy : reluOut, dx, gamma, saveMean,
+                saveInvstd, dgamma, dbeta, n, c, hw, reluOut == null ? 0 : 1);
     }
 
     /** Evaluation forward with the running statistics; y overwritten. */
