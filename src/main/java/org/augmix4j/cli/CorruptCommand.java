@@ -214,7 +214,7 @@ public final class CorruptCommand implements Callable<Integer> {
             }
             JsonArray files = generate(engine, images, list, sev, con);
             if (!noPreview) writePreview(images, list, frostTiles);
-            JsonObject manifest = manifest(source, n, list, sev, frostTiles, engine, files, y != null && full);
+            JsonObject manifest = manifest(source, n, list, sev, frostTiles, files, y != null && full);
             RunInfo.writeJson(out.resolve("corrupt.json"), manifest);
         }
         con.println("Wrote " + out + ": " + list.stream().map(c -> c.stem() + ".npy").collect(Collectors.joining(", "))
@@ -223,7 +223,7 @@ public final class CorruptCommand implements Callable<Integer> {
             con.println("note: no labels (--labels not given), so no labels.npy: 'eval --corrupted " + out + "' needs one");
         } else if (!full) {
             con.println("note: severities " + Arrays.toString(sev) + " only, so no labels.npy: eval and CifarC read only complete "
-                    + "1-5 directories (each file holds the " + n + " images once per severity, in the order given)");
+                    + "1-5 directories (each file holds the " + n + " images once per severity, in ascending order)");
         }
         warnAboutStaleFiles(list, (long) n * sev.length, full, con);
         con.flush();
@@ -255,7 +255,7 @@ public final class CorruptCommand implements Callable<Integer> {
                             w.write(new ImageBatch(dst, m, 32, 32, 3));
                             bar.stepBy(m);
                             done += m;
-                            bar.setExtraMessage(c.stem() + " s" + s);
+                            bar.setExtraMessage(" " + c.stem() + " s" + s);
                         }
                     }
                     w.commit();
@@ -264,7 +264,7 @@ public final class CorruptCommand implements Callable<Integer> {
                 double eta = done > 0 ? all / done * (total - done) : 0;
                 String line = String.format(Locale.ROOT, "[%2d/%d] %-17s %,9d images %7.1f s %,9.0f images/s (%s)  ETA %s", k, list.size(),
                         c.stem(), (long) n * sev.length, secs, n * sev.length / Math.max(secs, 1e-9), engine.device(c), duration(eta));
-                if (interactive) bar.setExtraMessage(c.stem() + " done");
+                if (interactive) bar.setExtraMessage(" " + c.stem() + " done");
                 else con.println(line);
                 con.flush();
                 JsonObject f = new JsonObject();
@@ -369,8 +369,8 @@ public final class CorruptCommand implements Callable<Integer> {
         }
     }
 
-    private JsonObject manifest(String source, int n, List<Corruption> list, int[] sev, FrostTiles frostTiles, Engine engine,
-                                JsonArray files, boolean wroteLabels) {
+    private JsonObject manifest(String source, int n, List<Corruption> list, int[] sev, FrostTiles frostTiles, JsonArray files,
+                                boolean wroteLabels) {
         JsonObject m = new JsonObject();
         m.addProperty("tool", "augmix4j corrupt");
         m.addProperty("source", source);
