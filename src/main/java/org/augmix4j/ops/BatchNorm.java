@@ -37,6 +37,12 @@ public final class BatchNorm {
      */
     public static void trainForward(float[] x, float[] y, int n, int c, int hw, float[] gamma, float[] beta,
                                     float[] runMean, float[] runVar, float[] saveMean, float[] saveInvstd) {
+        trainForward(x, y, n, c, hw, gamma, beta, runMean, runVar, saveMean, saveInvstd, false);
+    }
+
+    /** {@link #trainForward} followed by ReLU in the same pass when {@code relu} (the pre-activation pair). */
+    public static void trainForward(float[] x, float[] y, int n, int c, int hw, float[] gamma, float[] beta,
+                                    float[] runMean, float[] runVar, float[] saveMean, float[] saveInvstd, boolean relu) {
         check("batch_norm(train)", x, y, n, c, hw, gamma);
         final int m = n * hw;
         Parallel.range(c, (c0, c1) -> {
@@ -65,7 +71,11 @@ public final class BatchNorm {
                 float a = inv * gamma[ch], b = beta[ch] - fm * a;
                 for (int i = 0; i < n; i++) {
                     int base = (i * c + ch) * hw;
-                    for (int j = 0; j < hw; j++) y[base + j] = x[base + j] * a + b;
+                    if (relu) {
+                        for (int j = 0; j < hw; j++) y[base + j] = Math.max(x[base + j] * a + b, 0f);
+                    } else {
+                        for (int j = 0; j < hw; j++) y[base + j] = x[base + j] * a + b;
+                    }
                 }
                 runMean[ch] = (float) ((1 - MOMENTUM) * runMean[ch] + MOMENTUM * mean);
                 runVar[ch] = (float) ((1 - MOMENTUM) * runVar[ch] + MOMENTUM * var * m / (m - 1));
@@ -79,6 +89,15 @@ public final class BatchNorm {
      */
     public static void trainBackward(float[] x, float[] dy, float[] dx, int n, int c, int hw, float[] gamma,
                                      float[] saveMean, float[] saveInvstd, float[] dgamma, float[] dbeta) {
+        trainBackward(x, dy, null, dx, n, c, hw, gamma, saveMean, saveInvstd, dgamma, dbeta);
+    }
+
+    /**
+     * Backward of the fused BN + ReLU when {@code reluOut} (the fused output) is given: the incoming
+     * gradient is masked by reluOut > 0 first. dx overwritten; dgamma, dbeta accumulated.
+     */
+    public static void trainBackward(float[] x, float[] dy, float[] reluOut, float[] dx, int n, int c, int hw, float[] gamma,
+                                     float[] saveMean, float[] saveInvstd, float[] dgamma, float[] dbeta) {
         check("batch_norm_backward", x, dy, n, c, hw, gamma);
         final int m = n * hw;
         Parallel.range(c, (c0, c1) -> {
@@ -88,7 +107,7 @@ public final class BatchNorm {
                 for (int i = 0; i < n; i++) {
                     int base = (i * c + ch) * hw;
                     for (int j = 0; j < hw; j++) {
-                        float g = dy[base + j];
+                        float g = reluOut == null || reluOut[base + j] > 0f ? dy[base + j] : 0f;
                         sdy += g;
                         sdyx += g * ((x[base + j] - mean) * inv);
                     }
@@ -99,8 +118,9 @@ public final class BatchNorm {
                 for (int i = 0; i < n; i++) {
                     int base = (i * c + ch) * hw;
                     for (int j = 0; j < hw; j++) {
+                        float g = reluOut == null || reluOut[base + j] > 0f ? dy[base + j] : 0f;
                         float xhat = (x[base + j] - mean) * inv;
-                        dx[base + j] = k * (dy[base + j] - mdy - xhat * mdyx);
+                        dx[base + j] = k * (g - mdy - xhat * mdyx);
                     }
                 }
             }
