@@ -25,6 +25,8 @@ public final class SelfChecks {
     /** THE list. One entry (or one family's list) per line; order is the table's order. */
     public static final List<SelfCheck> ALL = List.copyOf(concat(
             ElementwiseChecks.all(),                 // kernels/elementwise.cu
+            OpsChecks.all(),                         // losses, sgd, pool, linear, batchnorm, conv .cu
+            List.of(new CorruptionChecks()),         // corrupt.cu, corrupt_field.cu
             List.of(CudnnChecks.convolution()),      // cuDNN convolution fwd / bwd data / bwd filter
             List.of(CudnnChecks.batchNorm()),        // cuDNN batch norm training fwd / bwd
             List.of(CublasChecks.sgemm()),           // cuBLAS SGEMM, the linear layer's three products
@@ -118,9 +120,12 @@ public final class SelfChecks {
 
     /** The table: one line per check, the detail last. */
     public static String table(List<Row> rows) {
-        int w = 12;
-        for (Row r : rows) w = Math.max(w, r.name().length());
-        String fmt = "%-" + w + "s  %-6s  %-8s  %-6s  %-9s  %-9s  %-15s  %7s  %s%n";
+        int w = 12, tw = 9;
+        for (Row r : rows) {
+            w = Math.max(w, r.name().length());
+            tw = Math.max(tw, r.tolerance().length());
+        }
+        String fmt = "%-" + w + "s  %-6s  %-8s  %-6s  %-9s  %-9s  %-" + tw + "s  %7s  %s%n";
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, fmt, "check", "group", "where", "result", "max abs",
                 "max rel", "tolerance", "seconds", "detail"));
         for (Row r : rows) {
