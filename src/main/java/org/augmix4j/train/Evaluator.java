@@ -1,6 +1,5 @@
 package org.augmix4j.train;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -149,10 +148,17 @@ public final class Evaluator {
         return out;
     }
 
-    /** The official mean corruption error: 100 - 100 * mean over corruptions of pooled accuracy. */
+    /**
+     * The official mean corruption error (cifar.py {@code test_c}): per corruption the accuracy
+     * over all its images (five severities pooled), then {@code 100 - 100 * mean(accs)}.
+     */
     public static double meanCorruptionError(Map<String, CorruptionResult> results) {
-        List<Double> acc = new ArrayList<>();
-        for (CorruptionResult r : results.values()) acc.add(100 - r.errorPercent());
-        return 100 - acc.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+        if (results.isEmpty()) return Double.NaN;
+        double sum = 0;
+        for (CorruptionResult r : results.values()) {
+            long c = Arrays.stream(r.correct()).asLongStream().sum(), t = Arrays.stream(r.total()).asLongStream().sum();
+            sum += (double) c / t;
+        }
+        return 100 - 100 * (sum / results.size());
     }
 }
