@@ -144,6 +144,7 @@ public final class TrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--device gpu: the GPU training path is not available in this build yet; use --device cpu (or auto)");
         }
         if (!device.equals("cpu") && !device.equals("auto")) throw new IllegalArgumentException("--device must be cpu, gpu or auto, got " + device);
+        new org.augmix4j.nn.WideResNet.Config(layers, widenFactor, 2); // validates depth and width before any data is loaded
         AugMixConfig.Mode mode = noAugmix ? AugMixConfig.Mode.NONE : noJsd ? AugMixConfig.Mode.AUGMIX : AugMixConfig.Mode.JSD;
         AugMixConfig aug = new AugMixConfig(mode, mixtureWidth, mixtureDepth, augSeverity, 1.0, allOps, true);
         return new TrainConfig(Datasets.canonical(dataset), data, epochs, learningRate, batchSize, evalBatchSize, momentum, decay,
