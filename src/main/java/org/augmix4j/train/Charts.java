@@ -118,6 +118,7 @@ public final class Charts {
         m.setLabel(label);
         m.setLabelFont(new Font("SansSerif", Font.PLAIN, 12));
         m.setLabelPaint(c);
+        m.setLabelBackgroundColor(new Color(255, 255, 255, 220));
         m.setLabelAnchor(RectangleAnchor.TOP_RIGHT);
         m.setLabelTextAnchor(TextAnchor.BOTTOM_RIGHT);
         return m;

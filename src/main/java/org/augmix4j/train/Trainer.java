@@ -240,7 +240,7 @@ public final class Trainer {
     private ProgressBar progressBar(String task, int max) {
         // on a terminal: steps, percentage, elapsed and ETA, then loss, accuracy and samples/s
         ProgressBarBuilder pb = new ProgressBarBuilder().setTaskName(task).setInitialMax(max).setStyle(ProgressBarStyle.ASCII)
-                .setUpdateIntervalMillis(interactive ? 250 : 600_000).setMaxRenderedLength(140).showSpeed().setUnit(" steps", 1);
+                .setUpdateIntervalMillis(interactive ? 250 : 600_000).setMaxRenderedLength(150).setUnit(" steps", 1);
         if (!interactive) pb.setConsumer(new me.tongfei.progressbar.DelegatingProgressBarConsumer(line -> { }));
         return pb.build();
     }
