@@ -165,6 +165,23 @@ public final class Checkpoint {
         }, "augmix4j-checkpoint-guard"));
     }
 
+    /** Returns once no checkpoint is being written (for the Ctrl-C notice). */
+    static void awaitPendingSave() {
+        synchronized (LOCK) {
+            // nothing: holding the lock means no save is in progress
+        }
+    }
+
+    /** The epoch recorded in {@code weights}' sidecar, without verifying checksums; -1 when there is none. */
+    static int savedEpoch(Path weights) {
+        try {
+            JsonObject o = new Gson().fromJson(Files.readString(sidecar(weights)), JsonObject.class);
+            return o != null && o.has("epoch") ? o.get("epoch").getAsInt() : -1;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
     /** Reads and validates the sidecar (format and the checksums of both tensor files); null when there is none. */
     public static Meta readMeta(Path weights) throws IOException {
         Path side = sidecar(weights);

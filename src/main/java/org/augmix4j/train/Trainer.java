@@ -158,7 +158,6 @@ public final class Trainer {
                 // log first, then the checkpoint: a crash in between leaves a row that resuming drops and redoes
                 log.append(stats);
                 Checkpoint.save(ckpt, net, sgd, epoch + 1, step, cfg.seed(), config);
-                lastSaved = epoch + 1;
                 Charts.trainingCurves(log.rows(), runDir.getFileName().toString(), runDir.resolve(Charts.TRAINING_CURVES));
                 out.printf("Epoch %3d | time %6.1fs | %7.1f samples/s | lr %.5f | train loss %.4f acc %.2f%% | test loss %.4f error %.2f%%%n",
                         epoch + 1, stats.seconds(), stats.samplesPerSecond(), stats.lr(), stats.trainLoss(), stats.trainAcc(),
@@ -177,14 +176,15 @@ public final class Trainer {
     /** The checkpoint's file name inside the run directory. */
     public static final String CHECKPOINT = "checkpoint.safetensors";
 
-    private volatile int lastSaved = -1;
-
-    /** On Ctrl-C: says which epoch the checkpoint holds and how to resume. */
+    /** On Ctrl-C: waits for a checkpoint being written, then says which epoch it holds and how to resume. */
     private Thread interruptionNotice(Path ckpt) {
         Thread t = new Thread(() -> {
+            Checkpoint.awaitPendingSave();
+            int epoch = Checkpoint.savedEpoch(ckpt);
             out.println();
-            if (lastSaved < 0 && !Files.exists(ckpt)) out.println("Interrupted before the first checkpoint: nothing to resume.");
-            else out.printf("Interrupted. The last complete checkpoint is %s; continue with: train --resume %s%n", ckpt, ckpt);
+            if (epoch < 0) out.println("Interrupted before the first checkpoint: nothing to resume.");
+            else out.printf("Interrupted. The last complete checkpoint (epoch %d of %d) is %s; continue with: train --resume %s%n",
+                    epoch, cfg.epochs(), ckpt, ckpt);
             out.flush();
         }, "augmix4j-interrupt-notice");
         Runtime.getRuntime().addShutdownHook(t);

@@ -84,6 +84,40 @@ class TrainCommandTest {
         assertFalse(Files.exists(charts.resolve(Charts.CORRUPTION_ERRORS)), "the resumed run was evaluated with --corrupted none");
     }
 
+    /**
+     * A real process stopped by a signal (SIGTERM, as Ctrl-C's SIGINT, runs the shutdown hooks)
+     * after its first checkpoint: it says which epoch the checkpoint holds, and the run directory
+     * holds a valid checkpoint with as many log rows as checkpointed epochs and no temp files.
+     */
+    @Test
+    void signalLeavesAResumableCheckpoint() throws Exception {
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(javaBin, "--add-modules", "jdk.incubator.vector", "-cp", System.getProperty("java.class.path"),
+                Main.class.getName(), "train", "--dataset", "synthetic", "--layers", "10", "--widen-factor", "1", "--epochs", "50",
+                "--batch-size", "8", "--train-limit", "16", "--test-limit", "10", "--corrupted", "none", "--num-workers", "1",
+                "--save", dir.toString()).redirectErrorStream(true).start();
+        StringBuilder out = new StringBuilder();
+        try (var r = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), java.nio.charset.StandardCharsets.UTF_8))) {
+            for (String line; (line = r.readLine()) != null; ) {
+                out.append(line).append('\n');
+                if (line.startsWith("Epoch   1 |")) p.toHandle().destroy(); // SIGTERM; Process.destroy would also close our end of its output
+            }
+        }
+        assertTrue(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS));
+        String text = out.toString();
+        assertTrue(text.contains("Interrupted. The last complete checkpoint (epoch "), text);
+        Path run;
+        try (Stream<Path> s = Files.list(dir)) {
+            run = s.filter(Files::isDirectory).findFirst().orElseThrow();
+        }
+        int epoch = Checkpoint.readMeta(run.resolve(Trainer.CHECKPOINT)).epoch();
+        assertTrue(epoch >= 1 && text.contains("(epoch " + epoch + " of 50)"), text);
+        assertEquals(epoch + 1, Files.readAllLines(run.resolve("training_log.csv")).size());
+        try (Stream<Path> s = Files.list(run)) {
+            assertTrue(s.noneMatch(f -> f.getFileName().toString().startsWith(".")), "no temp files left");
+        }
+    }
+
     @Test
     void noArgumentsAndNoCifarMeansTheEmbeddedDefault() {
         TrainCommand t = new TrainCommand();
