@@ -15,7 +15,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.augmix4j.data.AtomicFile;
+import java.awt.geom.Line2D;
 import org.jfree.chart.ChartUtils;
+import org.jfree.chart.LegendItem;
+import org.jfree.chart.LegendItemCollection;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.CategoryAxis;
 import org.jfree.chart.axis.CategoryLabelPositions;
@@ -28,8 +31,6 @@ import org.jfree.chart.renderer.category.BarRenderer;
 import org.jfree.chart.renderer.category.StandardBarPainter;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.chart.title.TextTitle;
-import org.jfree.chart.ui.RectangleAnchor;
-import org.jfree.chart.ui.TextAnchor;
 import org.jfree.data.category.DefaultCategoryDataset;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
@@ -91,12 +92,16 @@ public final class Charts {
         for (int s = 0; s < SEVERITY.length; s++) r.setSeriesPaint(s, SEVERITY[s]);
         CategoryPlot plot = new CategoryPlot(ds, x, y, r);
         style(plot);
+        // the clean error and the mean corruption error as dashed lines, named in the legend
+        LegendItemCollection legend = new LegendItemCollection();
+        legend.addAll(plot.getLegendItems());
         double clean = report.get("clean_error").getAsDouble();
-        plot.addRangeMarker(marker(clean, new Color(0x2c, 0x7b, 0xb6), String.format(Locale.ROOT, "clean %.1f%%", clean)));
+        addLine(plot, legend, clean, new Color(0x2c, 0x7b, 0xb6), String.format(Locale.ROOT, "clean error %.1f%%", clean));
         if (report.has("mean_corruption_error")) {
             double mce = report.get("mean_corruption_error").getAsDouble();
-            plot.addRangeMarker(marker(mce, Color.DARK_GRAY, String.format(Locale.ROOT, "mean corruption error %.1f%%", mce)));
+            addLine(plot, legend, mce, Color.DARK_GRAY, String.format(Locale.ROOT, "mean corruption error %.1f%%", mce));
         }
+        plot.setFixedLegendItems(legend);
         JFreeChart chart = new JFreeChart(null, JFreeChart.DEFAULT_TITLE_FONT, plot, true);
         chart.setTitle(new TextTitle(String.format(Locale.ROOT, "%s on %s: error per corruption and severity", str(report, "model"),
                 str(report, "dataset")), new Font("SansSerif", Font.BOLD, 16)));
@@ -113,15 +118,10 @@ public final class Charts {
 
     private static String str(JsonObject o, String key) { return o.has(key) ? o.get(key).getAsString() : "?"; }
 
-    private static ValueMarker marker(double v, Color c, String label) {
-        ValueMarker m = new ValueMarker(v, c, new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10, new float[] {6, 4}, 0));
-        m.setLabel(label);
-        m.setLabelFont(new Font("SansSerif", Font.PLAIN, 12));
-        m.setLabelPaint(c);
-        m.setLabelBackgroundColor(new Color(255, 255, 255, 220));
-        m.setLabelAnchor(RectangleAnchor.TOP_RIGHT);
-        m.setLabelTextAnchor(TextAnchor.BOTTOM_RIGHT);
-        return m;
+    private static void addLine(CategoryPlot plot, LegendItemCollection legend, double v, Color c, String label) {
+        BasicStroke dashed = new BasicStroke(1.8f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10, new float[] {6, 4}, 0);
+        plot.addRangeMarker(new ValueMarker(v, c, dashed));
+        legend.add(new LegendItem(label, null, null, null, new Line2D.Double(-10, 0, 10, 0), dashed, c));
     }
 
     /** Training curves from {@code runDir/training_log.jsonl}, written to {@code png}. */

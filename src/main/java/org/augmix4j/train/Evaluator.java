@@ -133,6 +133,12 @@ public final class Evaluator {
 
     /** Evaluates every corruption at severities 1-5. */
     public Map<String, CorruptionResult> evaluateCorrupted(CorruptedSource src, IntConsumer progress) {
+        return evaluateCorrupted(src, progress, r -> { });
+    }
+
+    /** Evaluates every corruption at severities 1-5, handing each corruption's result to {@code done} as it is ready. */
+    public Map<String, CorruptionResult> evaluateCorrupted(CorruptedSource src, IntConsumer progress,
+                                                           java.util.function.Consumer<CorruptionResult> done) {
         Map<String, CorruptionResult> out = new LinkedHashMap<>();
         for (String name : src.names()) {
             int[] correct = new int[5], total = new int[5];
@@ -143,7 +149,9 @@ public final class Evaluator {
                 correct[s - 1] = r.correct();
                 total[s - 1] = r.n();
             }
-            out.put(name, new CorruptionResult(name, correct, total));
+            CorruptionResult r = new CorruptionResult(name, correct, total);
+            out.put(name, r);
+            done.accept(r);
         }
         return out;
     }

@@ -82,13 +82,16 @@ public final class Report {
                 clean.loss(), clean.rmsCalibration(), clean.n(), (System.nanoTime() - t0) / 1e9);
         if (corrupted != null) {
             long t1 = System.nanoTime();
-            Map<String, Evaluator.CorruptionResult> res = ev.evaluateCorrupted(corrupted, null);
-            double mce = Evaluator.meanCorruptionError(res);
             out.printf("Corrupted (%s): error %% per severity%n%-18s %6s %6s %6s %6s %6s %7s%n", corruptedLabel, "corruption", "s1", "s2", "s3", "s4", "s5", "all");
-            JsonArray rows = new JsonArray();
-            for (Evaluator.CorruptionResult r : res.values()) {
+            // rows appear as each corruption finishes (the whole CIFAR-10-C takes a while on a CPU)
+            Map<String, Evaluator.CorruptionResult> res = ev.evaluateCorrupted(corrupted, null, r -> {
                 out.printf("%-18s %6.2f %6.2f %6.2f %6.2f %6.2f %7.2f%n", r.name(), r.errorPercent(1), r.errorPercent(2),
                         r.errorPercent(3), r.errorPercent(4), r.errorPercent(5), r.errorPercent());
+                out.flush();
+            });
+            double mce = Evaluator.meanCorruptionError(res);
+            JsonArray rows = new JsonArray();
+            for (Evaluator.CorruptionResult r : res.values()) {
                 JsonObject row = new JsonObject();
                 row.addProperty("corruption", r.name());
                 JsonArray sev = new JsonArray();

@@ -54,6 +54,7 @@ public final class RunInfo {
         env.addProperty("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
         env.addProperty("cpu", cpuModel());
         env.addProperty("cores", Runtime.getRuntime().availableProcessors());
+        env.addProperty("cpu_threads_used", org.augmix4j.cpu.Parallel.threads());
         env.addProperty("max_heap_mb", Runtime.getRuntime().maxMemory() >> 20);
         env.addProperty("engine", "cpu");
         env.addProperty("load_average_at_start", java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
