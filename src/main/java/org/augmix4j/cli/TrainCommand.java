@@ -152,7 +152,7 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     int runWith(boolean embedded) throws Exception {
-        if (resume != null && !evaluate) continueCheckpointConfig();
+        if (resume != null) continueCheckpointConfig();
         TrainConfig cfg = config();
         if (evaluate) {
             if (resume == null) throw new IllegalArgumentException("--evaluate needs --resume CHECKPOINT (the model to evaluate)");
@@ -182,6 +182,7 @@ public final class TrainCommand implements Callable<Integer> {
      */
     private void continueCheckpointConfig() throws java.io.IOException {
         Checkpoint.Meta meta = Checkpoint.readMeta(resume);
+        if (meta == null && evaluate) return; // plain weights: evaluated with the options given
         if (meta == null) {
             throw new IllegalArgumentException(resume + ": no sidecar " + Checkpoint.sidecar(resume).getFileName()
                     + "; --resume needs a checkpoint written by train (plain weights can only be evaluated with eval)");
@@ -227,7 +228,7 @@ public final class TrainCommand implements Callable<Integer> {
         if (!pr.hasMatchedOption("--corrupted-limit") && c.has("corrupted_limit")) corruptedLimit = c.get("corrupted_limit").getAsInt();
         if (!pr.hasMatchedOption("--num-workers") && c.has("threads")) numWorkers = c.get("threads").getAsInt();
         if (!pr.hasMatchedOption("--print-freq") && c.has("print_freq")) printFreq = c.get("print_freq").getAsInt();
-        if (!changed.isEmpty()) {
+        if (!changed.isEmpty() && !evaluate) {
             System.out.println("Warning: resuming with settings that differ from the checkpoint's: " + String.join(", ", changed)
                     + ". The continued run will not match an uninterrupted one.");
         }

@@ -76,6 +76,12 @@ class TrainCommandTest {
         assertTrue(csv.get(2).startsWith("2,"));
         assertEquals(2, Checkpoint.readMeta(run.resolve(Trainer.CHECKPOINT)).epoch());
 
+        // --evaluate (official): only evaluates the checkpoint, with the run's dataset and settings
+        r = CliRun.of("train", "--resume", run.resolve(Trainer.CHECKPOINT).toString(), "--evaluate");
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.out().contains("Evaluating") && r.out().contains("Clean: error") && r.out().contains("(40 images"), r.out());
+        assertEquals(3, Files.readAllLines(run.resolve("training_log.csv")).size(), "no training");
+
         // plot redraws the charts of a run directory
         Path charts = dir.resolve("charts");
         r = CliRun.of("plot", "--run", run.toString(), "--out", charts.toString());
