@@ -53,6 +53,7 @@ class PytorchInteropTest {
             Files.deleteIfExists(dir.resolve("converted.safetensors"));
             ProcessBuilder pb = new ProcessBuilder(python, "-m", "unittest", "discover", "-s", "tools/pytorch", "-v").redirectErrorStream(true);
             pb.environment().put("AUGMIX4J_INTEROP_DIR", dir.toString());
+            pb.environment().put("PYTHONDONTWRITEBYTECODE", "1"); // no __pycache__ in the work tree
             Process p = pb.start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertTrue(p.waitFor(300, TimeUnit.SECONDS));
