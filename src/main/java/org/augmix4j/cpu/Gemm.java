@@ -22,7 +22,8 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Test: GemmTest (vs a naive triple loop at odd sizes).
  */
 public final class Gemm {
-    static final VectorSpecies<Float> SP = FloatVector.SPECIES_PREFERRED;
+    /** The one vector species of the CPU engine: every vector loop uses it (mixing species slows all of them on JDK 17). */
+    public static final VectorSpecies<Float> SP = FloatVector.SPECIES_PREFERRED;
     /** Vector lanes (16 with AVX-512). */
     static final int L = SP.length();
     /** Micro-tile rows (rows of C held in registers). */

@@ -161,7 +161,7 @@ class CorruptCommandTest {
         assertEquals(test.size(), c.perSeverity());
         for (String name : CifarC.BENCHMARK) {
             for (int s = 1; s <= 5; s++) {
-                assertArrayEquals(Report.builtin(test, 1L).images(name, s).pixels(), c.images(name, s).pixels(), name + " s" + s);
+                assertArrayEquals(Report.builtin(test, 1L, 0).images(name, s).pixels(), c.images(name, s).pixels(), name + " s" + s);
             }
         }
         for (int s = 1; s <= 5; s++) assertArrayEquals(test.labels(), c.labels(s));
