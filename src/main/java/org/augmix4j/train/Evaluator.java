@@ -1,6 +1,5 @@
 package org.augmix4j.train;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -134,6 +133,12 @@ public final class Evaluator {
 
     /** Evaluates every corruption at severities 1-5. */
     public Map<String, CorruptionResult> evaluateCorrupted(CorruptedSource src, IntConsumer progress) {
+        return evaluateCorrupted(src, progress, r -> { });
+    }
+
+    /** Evaluates every corruption at severities 1-5, handing each corruption's result to {@code done} as it is ready. */
+    public Map<String, CorruptionResult> evaluateCorrupted(CorruptedSource src, IntConsumer progress,
+                                                           java.util.function.Consumer<CorruptionResult> done) {
         Map<String, CorruptionResult> out = new LinkedHashMap<>();
         for (String name : src.names()) {
             int[] correct = new int[5], total = new int[5];
@@ -144,15 +149,24 @@ public final class Evaluator {
                 correct[s - 1] = r.correct();
                 total[s - 1] = r.n();
             }
-            out.put(name, new CorruptionResult(name, correct, total));
+            CorruptionResult r = new CorruptionResult(name, correct, total);
+            out.put(name, r);
+            done.accept(r);
         }
         return out;
     }
 
-    /** The official mean corruption error: 100 - 100 * mean over corruptions of pooled accuracy. */
+    /**
+     * The official mean corruption error (cifar.py {@code test_c}): per corruption the accuracy
+     * over all its images (five severities pooled), then {@code 100 - 100 * mean(accs)}.
+     */
     public static double meanCorruptionError(Map<String, CorruptionResult> results) {
-        List<Double> acc = new ArrayList<>();
-        for (CorruptionResult r : results.values()) acc.add(100 - r.errorPercent());
-        return 100 - acc.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+        if (results.isEmpty()) return Double.NaN;
+        double sum = 0;
+        for (CorruptionResult r : results.values()) {
+            long c = Arrays.stream(r.correct()).asLongStream().sum(), t = Arrays.stream(r.total()).asLongStream().sum();
+            sum += (double) c / t;
+        }
+        return 100 - 100 * (sum / results.size());
     }
 }
