@@ -27,6 +27,7 @@ public final class SelfChecks {
             ElementwiseChecks.all(),                 // kernels/elementwise.cu
             OpsChecks.all(),                         // losses, sgd, pool, linear, batchnorm, conv .cu
             List.of(new CorruptionChecks()),         // corrupt.cu, corrupt_field.cu
+            List.of(new AugmentChecks()),            // augment.cu
             List.of(CudnnChecks.convolution()),      // cuDNN convolution fwd / bwd data / bwd filter
             List.of(CudnnChecks.batchNorm()),        // cuDNN batch norm training fwd / bwd
             List.of(CublasChecks.sgemm()),           // cuBLAS SGEMM, the linear layer's three products
