@@ -7,7 +7,9 @@ import java.util.concurrent.Callable;
 import org.augmix4j.augment.AugMixConfig;
 import org.augmix4j.data.Cifar;
 import org.augmix4j.data.Datasets;
+import org.augmix4j.ops.GpuBackends;
 import org.augmix4j.train.Checkpoint;
+import org.augmix4j.train.GpuTrainer;
 import org.augmix4j.train.Report;
 import org.augmix4j.train.TrainConfig;
 import org.augmix4j.train.Trainer;
@@ -76,8 +78,15 @@ public final class TrainCommand implements Callable<Integer> {
     int numWorkers = 0;
     @Option(names = "--seed", description = "Run seed: init, shuffling and every augmentation draw (default: ${DEFAULT-VALUE})")
     long seed = 1;
-    @Option(names = "--device", description = "cpu | gpu | auto (default: ${DEFAULT-VALUE})")
+    @Option(names = "--device", description = "cpu | gpu | auto: auto trains on the GPU when a usable one is found, else on the CPU"
+            + " saying what is missing; gpu fails with that message (default: ${DEFAULT-VALUE})")
     String device = "auto";
+    @Option(names = "--tf32", description = "GPU: let cuDNN and cuBLAS use TF32 tensor cores (faster on Ampere and newer; 10-bit"
+            + " mantissa products). Off by default and in every parity check (docs/gpu-training.md)")
+    boolean tf32;
+    @Option(names = "--sync-debug", description = "GPU: synchronise and check after every kernel launch and library call, so a"
+            + " fault names its launch (slow; for debugging)")
+    boolean syncDebug;
     @Option(names = "--train-limit", description = "Use only the first N training images, 0 = all (default: ${DEFAULT-VALUE})")
     int trainLimit = 0;
     @Option(names = "--corrupted", description = "After training evaluate on: a CIFAR-C directory, builtin, or none (default: ${DEFAULT-VALUE}: the published -C files when found, else builtin)")
@@ -113,14 +122,11 @@ public final class TrainCommand implements Callable<Integer> {
         if (!model.equals("wrn")) throw new IllegalArgumentException("--model " + model + " is not available: only wrn (WideResNet)");
         if (droprate != 0) throw new IllegalArgumentException("--droprate " + droprate + " is not supported yet (the official default is 0.0)");
         if (noJsd && noAugmix) throw new IllegalArgumentException("--no-jsd and --no-augmix together: pick one (--no-augmix already has no JSD)");
-        if (device.equals("gpu")) {
-            throw new IllegalArgumentException("--device gpu: the GPU training path is not available in this build yet; use --device cpu (or auto)");
-        }
-        if (!device.equals("cpu") && !device.equals("auto")) throw new IllegalArgumentException("--device must be cpu, gpu or auto, got " + device);
+        if (!device.equals("cpu") && !device.equals("gpu") && !device.equals("auto")) throw new IllegalArgumentException("--device must be cpu, gpu or auto, got " + device);
         AugMixConfig.Mode mode = noAugmix ? AugMixConfig.Mode.NONE : noJsd ? AugMixConfig.Mode.AUGMIX : AugMixConfig.Mode.JSD;
         AugMixConfig aug = new AugMixConfig(mode, mixtureWidth, mixtureDepth, augSeverity, 1.0, allOps, true);
         return new TrainConfig(Datasets.canonical(dataset), data, epochs, learningRate, batchSize, evalBatchSize, momentum, decay,
-                layers, widenFactor, aug, save, seed, "cpu", numWorkers, trainLimit, corrupted, printFreq);
+                layers, widenFactor, aug, save, seed, device, numWorkers, trainLimit, corrupted, printFreq);
     }
 
     int runWith(boolean embedded) throws Exception {
@@ -129,8 +135,8 @@ public final class TrainCommand implements Callable<Integer> {
             if (resume == null) throw new IllegalArgumentException("--evaluate needs --resume CHECKPOINT (the model to evaluate)");
             return EvalCommand.evaluate(resume, cfg.dataset(), data, corrupted, null, 0, 0, evalBatchSize, seed, System.out);
         }
-        if (device.equals("auto")) System.out.println("Device: CPU engine (the CUDA training path is not in this build yet).");
-        Trainer trainer = new Trainer(cfg, System.out, System.console() != null);
+        Trainer trainer = new Trainer(cfg, System.out, System.console() != null)
+                .withGpuOptions(new GpuTrainer.Options(tf32, syncDebug, GpuBackends.Choice.fromProperty()));
         trainer.run(resume, 0);
         Report.Source src = Report.resolve(corrupted, cfg.dataset(), data, trainer.data().test(), seed);
         JsonObject report = Report.evaluate(trainer.net(), evalBatchSize, trainer.data().test(), src.source(), src.label(), System.out);

@@ -58,6 +58,19 @@ public final class Trainer {
         this.interactive = interactive;
     }
 
+    // GPU path (train --device gpu|auto): GpuTrainer runs the epochs; everything else stays here
+    private GpuTrainer.Options gpuOptions = GpuTrainer.Options.defaults();
+    private GpuTrainer gpu;
+
+    /** Options of the GPU path (--tf32, --sync-debug). */
+    public Trainer withGpuOptions(GpuTrainer.Options options) {
+        this.gpuOptions = options;
+        return this;
+    }
+
+    /** The GPU trainer when this run trains on the GPU (after {@link #run} resolved --device), else null. */
+    public GpuTrainer gpu() { return gpu; }
+
     public Path runDir() { return runDir; }
     public WideResNet net() { return net; }
     public Splits data() { return data; }
@@ -108,9 +121,10 @@ public final class Trainer {
         }
         JsonObject config = RunInfo.configJson(cfg, net);
         RunInfo.writeJson(runDir.resolve("config.json"), RunInfo.withEnvironment(config));
-        out.printf("%s (%,d parameters) on %s: %,d training images, %d classes, %d steps/epoch, %s, CPU with %d threads%nRun directory: %s%n",
+        gpu = GpuTrainer.open(cfg, gpuOptions, out);
+        out.printf("%s (%,d parameters) on %s: %,d training images, %d classes, %d steps/epoch, %s, %s%nRun directory: %s%n",
                 net.config().label(), net.parameterCount(), train.name(), n, classes, stepsPerEpoch, cfg.augmix().mode(),
-                Parallel.threads(), runDir);
+                gpu != null ? "GPU" : "CPU with " + Parallel.threads() + " threads", runDir);
         RunLog log = new RunLog(runDir);
         int last = stopAfter > 0 ? Math.min(stopAfter, cfg.epochs()) : cfg.epochs();
         EpochStats stats = null;
@@ -131,6 +145,7 @@ public final class Trainer {
     }
 
     private EpochStats trainEpoch(int epoch, Dataset train, Sgd sgd, CosineSchedule schedule, long step, int stepsPerEpoch) {
+        if (gpu != null) return gpu.trainEpoch(epoch, train, net, sgd, schedule, step, stepsPerEpoch);
         AugMixConfig aug = cfg.augmix();
         int n = train.images().count(), b = cfg.batchSize(), views = aug.imagesPerSample();
         int h = train.images().height(), w = train.images().width();
