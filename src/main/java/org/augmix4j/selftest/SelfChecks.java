@@ -25,6 +25,8 @@ public final class SelfChecks {
     /** THE list. One entry (or one family's list) per line; order is the table's order. */
     public static final List<SelfCheck> ALL = List.copyOf(concat(
             ElementwiseChecks.all(),                 // kernels/elementwise.cu
+            OpsChecks.all(),                         // kernels/conv, batchnorm, linear, pool, losses, sgd, normalize .cu
+            EngineChecks.all(),                      // the whole GPU training step vs the CPU engine (kernels; cuDNN + cuBLAS)
             List.of(CudnnChecks.convolution()),      // cuDNN convolution fwd / bwd data / bwd filter
             List.of(CudnnChecks.batchNorm()),        // cuDNN batch norm training fwd / bwd
             List.of(CublasChecks.sgemm()),           // cuBLAS SGEMM, the linear layer's three products
