@@ -342,23 +342,45 @@ public final class GpuTrainer implements AutoCloseable {
      * Times {@code steps} training steps (forward, fused loss, backward, SGD) of a WRN-{@code layers}-{@code widen}
      * on 32x32 inputs already on the device, batch {@code batch} samples ({@code mode} JSD: 3 views), after
      * three untimed warm-up steps (which also choose cuDNN's algorithms), with CUDA events; nothing is read
-     * back inside the timed region. Uses the default GPU options unless given.
+     * back inside the timed region. Uses the default GPU options (libraries where they load, no TF32).
      */
     public static BenchResult benchStep(int layers, int widen, int batch, AugMixConfig.Mode mode, int steps) {
         return benchStep(layers, widen, batch, mode, steps, Options.defaults());
     }
 
     public static BenchResult benchStep(int layers, int widen, int batch, AugMixConfig.Mode mode, int steps, Options options) {
-        Gpu gpu = Gpu.get();
-        int views = mode == AugMixConfig.Mode.JSD ? 3 : 1, h = 32, w = 32, classes = 10;
-        WideResNet cpu = new WideResNet(new WideResNet.Config(layers, widen, classes), 1);
-        if (options.syncDebug()) Launch.syncDebug = true;
-        try (GpuBackends backends = GpuBackends.select(gpu, options.backends(), options.tf32());
-             GpuWideResNet net = new GpuWideResNet(gpu, backends, cpu, h, w);
-             GpuSgd sgd = new GpuSgd(net, 0.9f, 5e-4f, true);
-             DeviceBuffer x = DeviceBuffer.floats(gpu, (long) batch * views * 3 * h * w);
-             DeviceBuffer y = DeviceBuffer.ints(gpu, batch);
-             Event start = Event.create(gpu, true); Event end = Event.create(gpu, true)) {
+        try (StepBench b = new StepBench(layers, widen, batch, mode, 32, options)) {
+            b.run(3);
+            return b.time(steps);
+        }
+    }
+
+    /**
+     * A prepared training step for repeated timing (the bench command's GPU hook: {@link #run} queues
+     * steps and synchronises, so any wall-clock harness can time it; {@link #time} uses CUDA events).
+     * Random weights, inputs and labels are on the device once.
+     */
+    public static final class StepBench implements AutoCloseable {
+        private final Gpu gpu;
+        private final GpuBackends backends;
+        private final GpuWideResNet net;
+        private final GpuSgd sgd;
+        private final DeviceBuffer x, y;
+        private final int batch, views;
+        private final String name;
+
+        public StepBench(int layers, int widen, int batch, AugMixConfig.Mode mode, int imageSize, Options options) {
+            this.gpu = Gpu.get();
+            this.batch = batch;
+            this.views = mode == AugMixConfig.Mode.JSD ? 3 : 1;
+            int classes = 10;
+            if (options.syncDebug()) Launch.syncDebug = true;
+            WideResNet cpu = new WideResNet(new WideResNet.Config(layers, widen, classes), 1);
+            backends = GpuBackends.select(gpu, options.backends(), options.tf32());
+            net = new GpuWideResNet(gpu, backends, cpu, imageSize, imageSize);
+            sgd = new GpuSgd(net, 0.9f, 5e-4f, true);
+            x = DeviceBuffer.floats(gpu, (long) batch * views * 3 * imageSize * imageSize);
+            y = DeviceBuffer.ints(gpu, batch);
             SplittableRandom r = new SplittableRandom(7);
             float[] hx = new float[(int) x.length()];
             for (int i = 0; i < hx.length; i++) hx[i] = (float) (r.nextDouble() * 2 - 1);
@@ -366,21 +388,44 @@ public final class GpuTrainer implements AutoCloseable {
             for (int i = 0; i < batch; i++) hy[i] = r.nextInt(classes);
             x.copyFrom(hx);
             y.copyFrom(hy);
-            for (int i = 0; i < 3; i++) {
-                net.forwardBackward(x, y, batch, views);
-                sgd.step(0.01f);
-            }
-            gpu.synchronize();
-            start.record(gpu.stream());
+            name = "gpu_train_step_wrn" + layers + "_" + widen + "_" + mode.name().toLowerCase() + "_b" + batch;
+        }
+
+        /** Queues {@code steps} steps and waits for them. */
+        public void run(int steps) {
             for (int i = 0; i < steps; i++) {
                 net.forwardBackward(x, y, batch, views);
                 sgd.step(0.01f);
             }
-            end.record(gpu.stream());
-            double ms = end.millisSince(start);
-            net.lossWorkspace().checkFinite("bench");
-            String name = "gpu_train_step_wrn" + layers + "_" + widen + "_" + mode.name().toLowerCase() + "_b" + batch;
-            return new BenchResult(name, batch * steps / (ms / 1000), ms / steps, steps, gpu.name() + "; " + backends.summary());
+            gpu.synchronize();
+        }
+
+        /** Times {@code steps} steps between two CUDA events; checks the loss flag afterwards. */
+        public BenchResult time(int steps) {
+            try (Event start = Event.create(gpu, true); Event end = Event.create(gpu, true)) {
+                start.record(gpu.stream());
+                for (int i = 0; i < steps; i++) {
+                    net.forwardBackward(x, y, batch, views);
+                    sgd.step(0.01f);
+                }
+                end.record(gpu.stream());
+                double ms = end.millisSince(start);
+                net.lossWorkspace().checkFinite("bench " + name);
+                return new BenchResult(name, batch * steps / (ms / 1000), ms / steps, steps, gpu.name() + "; " + backends.summary());
+            }
+        }
+
+        /** Samples (not images) per step. */
+        public int batch() { return batch; }
+
+        @Override
+        public void close() {
+            gpu.synchronize();
+            x.close();
+            y.close();
+            sgd.close();
+            net.close();
+            backends.close();
         }
     }
 
