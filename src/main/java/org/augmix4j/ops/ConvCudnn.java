@@ -90,7 +90,7 @@ public final class ConvCudnn implements ConvBackend {
         check(s, x, "x", s.inputLength());
         check(s, w, "w", s.weightLength());
         check(s, y, "y", s.outputLength());
-        Choice c = cudnn.decideOnce(java.util.List.of("conv fwd", s), () -> chooseForward(x, w, y, s));
+        Choice c = cudnn.decideOnce(java.util.List.of("conv fwd", s), () -> withFallback(() -> chooseForward(x, w, y, s), "fwd", s));
         cudnn.check(JCudnn.cudnnConvolutionForward(cudnn.handle(), Cudnn.ONE, xDesc(s), x.pointer(), wDesc(s), w.pointer(), cDesc(s),
                 c.algo(), cudnn.workspacePointer(c.workspace()), c.workspace(), Cudnn.ZERO, yDesc(s), y.pointer()),
                 "cudnnConvolutionForward" + s + " algo " + c.algo());
@@ -101,7 +101,7 @@ public final class ConvCudnn implements ConvBackend {
         check(s, dx, "dx", s.inputLength());
         check(s, w, "w", s.weightLength());
         check(s, dy, "dy", s.outputLength());
-        Choice c = cudnn.decideOnce(java.util.List.of("conv bwd data", s), () -> chooseBackwardData(dy, w, dx, s));
+        Choice c = cudnn.decideOnce(java.util.List.of("conv bwd data", s), () -> withFallback(() -> chooseBackwardData(dy, w, dx, s), "bwd data", s));
         cudnn.check(JCudnn.cudnnConvolutionBackwardData(cudnn.handle(), Cudnn.ONE, wDesc(s), w.pointer(), yDesc(s), dy.pointer(), cDesc(s),
                 c.algo(), cudnn.workspacePointer(c.workspace()), c.workspace(), Cudnn.ZERO, xDesc(s), dx.pointer()),
                 "cudnnConvolutionBackwardData" + s + " algo " + c.algo());
@@ -112,13 +112,29 @@ public final class ConvCudnn implements ConvBackend {
         check(s, x, "x", s.inputLength());
         check(s, dw, "dw", s.weightLength());
         check(s, dy, "dy", s.outputLength());
-        Choice c = cudnn.decideOnce(java.util.List.of("conv bwd filter", s), () -> chooseBackwardFilter(x, dy, dw, s));
+        Choice c = cudnn.decideOnce(java.util.List.of("conv bwd filter", s), () -> withFallback(() -> chooseBackwardFilter(x, dy, dw, s), "bwd filter", s));
         cudnn.check(JCudnn.cudnnConvolutionBackwardFilter(cudnn.handle(), Cudnn.ONE, xDesc(s), x.pointer(), yDesc(s), dy.pointer(), cDesc(s),
                 c.algo(), cudnn.workspacePointer(c.workspace()), c.workspace(), Cudnn.ZERO, wDesc(s), dw.pointer()),
                 "cudnnConvolutionBackwardFilter" + s + " algo " + c.algo());
     }
 
     // ---------------------------------------------------------------- choosing algorithms (once per shape)
+
+    /** FIND, and when it fails or finds nothing usable, cuDNN's heuristics (noted for the log). */
+    private Choice withFallback(java.util.function.Supplier<Choice> choose, String direction, Shape s) {
+        try {
+            return choose.get();
+        } catch (RuntimeException e) {
+            if (search != Search.FIND) throw e;
+            cudnn.note("conv " + direction + " " + s + ": timed search failed (" + e.getMessage() + "); using cuDNN's heuristics");
+            ConvCudnn heuristic = new ConvCudnn(cudnn, Search.HEURISTIC, deterministic);
+            return switch (direction) {
+                case "fwd" -> heuristic.chooseForward(null, null, null, s);
+                case "bwd data" -> heuristic.chooseBackwardData(null, null, null, s);
+                default -> heuristic.chooseBackwardFilter(null, null, null, s);
+            };
+        }
+    }
 
     /** {algo, status, memory, determinism, mathType} plus time, whatever the perf struct's type. */
     private record Perf(int algo, int status, long memory, int determinism, int mathType, float time) {}

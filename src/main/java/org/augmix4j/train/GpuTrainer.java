@@ -213,10 +213,16 @@ public final class GpuTrainer implements AutoCloseable {
         double secs = (System.nanoTime() - t0) / 1e9;
         engine.store(net);
         sgd.store(cpuSgd);
+        if (!reportedAlgorithms && backends.cudnn() != null) {
+            reportedAlgorithms = true;
+            out.println("  cuDNN's choices (once per shape):");
+            for (String line : backends.cudnn().notes()) out.println("    " + line);
+        }
         return new Trainer.EpochStats(epoch + 1, step, lr, seen[0] / seen[2], 100.0 * seen[1] / seen[2], 0, 0, secs, seen[2] / secs);
     }
 
     private DeviceBuffer input;
+    private boolean reportedAlgorithms;
 
     static String eta(double seconds) {
         if (!Double.isFinite(seconds)) return "?";
