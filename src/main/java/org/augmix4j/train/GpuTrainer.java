@@ -120,7 +120,7 @@ public final class GpuTrainer implements AutoCloseable {
             case "gpu":
                 if (!probe.available()) {
                     throw new IllegalStateException("--device gpu: no usable GPU: " + probe.problem() + ". Fix: " + probe.fix()
-                            + " (or train on the CPU with --device cpu)");
+                            + (probe.fix().contains("--device cpu") ? "" : " (or train on the CPU with --device cpu)"));
                 }
                 return null;
             case "auto":

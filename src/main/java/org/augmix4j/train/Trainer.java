@@ -94,6 +94,7 @@ public final class Trainer {
      * {@code stopAfter} epochs (0 = cfg.epochs()), checkpointing after every epoch.
      */
     public EpochStats run(Path resume, int stopAfter) throws IOException {
+        gpu = GpuTrainer.open(cfg, gpuOptions, out);  // --device: fails here, before any work, when gpu is asked for and absent
         Parallel.setThreads(cfg.threads());
         data = loadData(cfg);
         Dataset train = data.train();
@@ -121,7 +122,6 @@ public final class Trainer {
         }
         JsonObject config = RunInfo.configJson(cfg, net);
         RunInfo.writeJson(runDir.resolve("config.json"), RunInfo.withEnvironment(config));
-        gpu = GpuTrainer.open(cfg, gpuOptions, out);
         out.printf("%s (%,d parameters) on %s: %,d training images, %d classes, %d steps/epoch, %s, %s%nRun directory: %s%n",
                 net.config().label(), net.parameterCount(), train.name(), n, classes, stepsPerEpoch, cfg.augmix().mode(),
                 gpu != null ? "GPU" : "CPU with " + Parallel.threads() + " threads", runDir);
