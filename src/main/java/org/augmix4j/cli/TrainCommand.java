@@ -7,9 +7,7 @@ import java.util.concurrent.Callable;
 import org.augmix4j.augment.AugMixConfig;
 import org.augmix4j.data.Cifar;
 import org.augmix4j.data.Datasets;
-import org.augmix4j.ops.GpuBackends;
 import org.augmix4j.train.Checkpoint;
-import org.augmix4j.train.GpuTrainer;
 import org.augmix4j.train.Report;
 import org.augmix4j.train.TrainConfig;
 import org.augmix4j.train.Trainer;
@@ -136,7 +134,7 @@ public final class TrainCommand implements Callable<Integer> {
             return EvalCommand.evaluate(resume, cfg.dataset(), data, corrupted, null, 0, 0, evalBatchSize, seed, System.out);
         }
         Trainer trainer = new Trainer(cfg, System.out, System.console() != null)
-                .withGpuOptions(new GpuTrainer.Options(tf32, syncDebug, GpuBackends.Choice.fromProperty()));
+                .withGpuOptions(new org.augmix4j.train.GpuTrainer.Options(tf32, syncDebug, org.augmix4j.ops.GpuBackends.Choice.fromProperty()));
         trainer.run(resume, 0);
         Report.Source src = Report.resolve(corrupted, cfg.dataset(), data, trainer.data().test(), seed);
         JsonObject report = Report.evaluate(trainer.net(), evalBatchSize, trainer.data().test(), src.source(), src.label(), System.out);

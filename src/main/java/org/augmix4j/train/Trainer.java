@@ -122,9 +122,9 @@ public final class Trainer {
         }
         JsonObject config = RunInfo.configJson(cfg, net);
         RunInfo.writeJson(runDir.resolve("config.json"), RunInfo.withEnvironment(config));
-        out.printf("%s (%,d parameters) on %s: %,d training images, %d classes, %d steps/epoch, %s, %s%nRun directory: %s%n",
+        out.printf("%s (%,d parameters) on %s: %,d training images, %d classes, %d steps/epoch, %s, CPU with %d threads%nRun directory: %s%n",
                 net.config().label(), net.parameterCount(), train.name(), n, classes, stepsPerEpoch, cfg.augmix().mode(),
-                gpu != null ? "GPU" : "CPU with " + Parallel.threads() + " threads", runDir);
+                Parallel.threads(), runDir);
         RunLog log = new RunLog(runDir);
         int last = stopAfter > 0 ? Math.min(stopAfter, cfg.epochs()) : cfg.epochs();
         EpochStats stats = null;
