@@ -7,6 +7,7 @@ import org.augmix4j.cuda.DeviceBuffer;
 import org.augmix4j.cuda.Event;
 import org.augmix4j.cuda.Gpu;
 import org.augmix4j.cuda.PinnedBuffer;
+import org.augmix4j.ops.AugmentCuda;
 import org.augmix4j.tensor.ImageBatch;
 
 /**
@@ -17,9 +18,12 @@ import org.augmix4j.tensor.ImageBatch;
  * <p>{@link #cpu}: the CPU AugMix pipeline (all cores) into a page-locked buffer, then an asynchronous
  * copy on the compute stream. Two pinned buffers alternate, each guarded by an event, so batch s+1
  * is built on the host while the GPU still runs step s; the host never waits for the GPU except when
- * a pinned buffer's previous copy (two steps back) has not finished. The CUDA AugMix kernel (branch
- * augcuda, {@code AugmentCuda}) plugs in here as a second implementation that reads the uint8
- * training set kept on the device, with no per-image host work at all.
+ * a pinned buffer's previous copy (two steps back) has not finished.
+ *
+ * <p>{@link #gpu}: the CUDA AugMix kernel ({@link AugmentCuda}, kernels/augment.cu): the uint8
+ * training set is copied to the device once, the epoch's permutation once per epoch, and each step is
+ * ONE launch writing the input buffer, with no per-image host work. Its batches equal the CPU
+ * pipeline's up to the last bits of the Dirichlet weights (the device's log; within 1e-6).
  */
 public interface GpuBatches extends AutoCloseable {
     /**
@@ -37,6 +41,56 @@ public interface GpuBatches extends AutoCloseable {
     /** The CPU AugMix pipeline with pinned double-buffered uploads. */
     static GpuBatches cpu(Gpu gpu, int height, int width, long seed, AugMixConfig aug, int maxBatch) {
         return new Cpu(gpu, height, width, seed, aug, maxBatch);
+    }
+
+    /** The CUDA AugMix kernel, the training set and the epoch's permutation on the device. */
+    static GpuBatches gpu(Gpu gpu, long seed, AugMixConfig aug) {
+        return new OnDevice(gpu, seed, aug);
+    }
+
+    /** {@link #gpu}'s implementation. */
+    final class OnDevice implements GpuBatches {
+        private final Gpu gpu;
+        private final long seed;
+        private final AugMixConfig aug;
+        private ImageBatch uploaded;
+        private AugmentCuda.Images images;
+        private int[] permUploaded;
+        private DeviceBuffer perm;
+
+        OnDevice(Gpu gpu, long seed, AugMixConfig aug) {
+            this.gpu = gpu;
+            this.seed = seed;
+            this.aug = aug;
+        }
+
+        @Override
+        public void fill(ImageBatch batch, int epoch, int[] order, int from, int count, DeviceBuffer input) {
+            if (batch != uploaded) {  // the training set goes up once (again only if the trainer hands another set)
+                if (images != null) images.pixels().close();
+                images = AugmentCuda.Images.upload(gpu, batch);
+                uploaded = batch;
+            }
+            if (order != permUploaded) {  // the epoch's permutation goes up once per epoch
+                if (perm == null || perm.length() < order.length) {
+                    if (perm != null) perm.close();
+                    perm = DeviceBuffer.ints(gpu, Math.max(1, order.length));
+                }
+                perm.copyFrom(order);
+                permUploaded = order;
+            }
+            DeviceBuffer idx = perm.view(from, count);
+            AugmentCuda.sampleBatch(images, idx, idx, count, seed, epoch, aug, input);
+        }
+
+        @Override
+        public String describe() { return "CUDA AugMix kernel (kernels/augment.cu), training set on the GPU as uint8"; }
+
+        @Override
+        public void close() {
+            if (images != null) images.pixels().close();
+            if (perm != null) perm.close();
+        }
     }
 
     /** {@link #cpu}'s implementation. */

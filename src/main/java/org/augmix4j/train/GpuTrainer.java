@@ -43,8 +43,15 @@ public final class GpuTrainer implements AutoCloseable {
      * @param tf32      cuDNN / cuBLAS may use TF32 tensor cores (--tf32; off for parity)
      * @param syncDebug synchronise and check after every launch and library call (--sync-debug)
      * @param backends  auto (libraries where they load) | kernels | libraries
+     * @param augmentOnGpu batches from the CUDA AugMix kernel (training set on the device); false: the
+     *                  CPU AugMix pipeline with pinned uploads ({@code -Daugmix4j.gpu.augment=cpu})
      */
-    public record Options(boolean tf32, boolean syncDebug, GpuBackends.Choice backends) {
+    public record Options(boolean tf32, boolean syncDebug, GpuBackends.Choice backends, boolean augmentOnGpu) {
+        /** With the batches from the CUDA AugMix kernel unless {@code -Daugmix4j.gpu.augment=cpu}. */
+        public Options(boolean tf32, boolean syncDebug, GpuBackends.Choice backends) {
+            this(tf32, syncDebug, backends, !"cpu".equalsIgnoreCase(System.getProperty("augmix4j.gpu.augment", "gpu")));
+        }
+
         public static Options defaults() { return new Options(false, false, GpuBackends.Choice.fromProperty()); }
     }
 
@@ -154,7 +161,8 @@ public final class GpuTrainer implements AutoCloseable {
         sgd.load(cpuSgd);
         AugMixConfig aug = cfg.augmix();
         engine.reserveTraining(cfg.batchSize(), aug.imagesPerSample());
-        batches = GpuBatches.cpu(gpu, img.height(), img.width(), cfg.seed(), aug, cfg.batchSize());
+        batches = options.augmentOnGpu() ? GpuBatches.gpu(gpu, cfg.seed(), aug)
+                : GpuBatches.cpu(gpu, img.height(), img.width(), cfg.seed(), aug, cfg.batchSize());
         stats = DeviceBuffer.floats(gpu, 3);
         sumPartial = DeviceBuffer.floats(gpu, SgdCuda.SUM_BLOCKS);
         sumOut = DeviceBuffer.floats(gpu, 1);

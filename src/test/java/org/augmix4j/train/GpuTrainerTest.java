@@ -97,11 +97,11 @@ class GpuTrainerTest {
 
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(log, true, StandardCharsets.UTF_8);
-        try (GpuTrainer t = GpuTrainer.open(cfg, new GpuTrainer.Options(false, false, GpuBackends.Choice.AUTO), out)) {
+        try (GpuTrainer t = GpuTrainer.open(cfg, new GpuTrainer.Options(false, false, GpuBackends.Choice.AUTO, true), out)) {
             assertNotNull(t, log.toString(StandardCharsets.UTF_8));
             Trainer.EpochStats s = t.trainEpoch(0, train, gpuNet, gpuSgd, schedule, 0, steps);
             String text = log.toString(StandardCharsets.UTF_8);
-            assertTrue(text.contains("Device: GPU") && text.contains("Epoch 1 step 1/2 | loss"), text);
+            assertTrue(text.contains("Device: GPU") && text.contains("Epoch 1 step 1/2 | loss") && text.contains("CUDA AugMix kernel"), text);
             assertEquals(steps, s.step());
             assertEquals(want[0] / 3, s.trainLoss(), 1e-5 * want[0] / 3, "epoch loss");
             assertEquals(100.0 * want[1] / 3, s.trainAcc(), 1e-9, "epoch top-1");
