@@ -55,7 +55,7 @@ class GpuTrainerTest {
 
     static TrainConfig config(String device) {
         AugMixConfig aug = new AugMixConfig(AugMixConfig.Mode.JSD, 3, -1, 3, 1.0, false, true);
-        return new TrainConfig("synthetic", Path.of("."), 1, 0.1, 2, 4, 0.9, 5e-4, 10, 1, aug, Path.of("."), 5, device, 2, 0, "none", 1);
+        return new TrainConfig("synthetic", Path.of("."), 1, 0.1, 2, 4, 0.9, 5e-4, 10, 1, aug, Path.of("."), 5, device, 2, 0, "none", 1, 0, 0);
     }
 
     /** The CPU trainer's epoch (Trainer.trainEpoch's operations), returning {loss sum, correct}. */
