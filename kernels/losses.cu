@@ -18,6 +18,7 @@
 //     loss[0] = CE + jsd_weight * JS, loss[1] = CE = sum(ce)/B, loss[2] = JS = sum(kl)/(3B)
 //   (loss[2] = 0 when views = 1), and ORs 4 into *flag when loss[0] is not finite.
 // - softmax_forward: one warp per row; p (rows, K) = softmax(z) (rows, K).
+// - train_stats_forward: ONE block; accumulates the epoch's loss sum, correct count and sample count.
 // Numerics: per-sample math in double (the work is 3B*K values, latency-bound: double costs
 // nothing measurable here and keeps the result equal to the double reference to a few float ulp);
 // every reduction is a fixed-shape warp/block tree, so results are deterministic run to run.
@@ -162,6 +163,27 @@ extern "C" __global__ void loss_reduce_forward(const float* terms, float* loss, 
         loss[1] = (float)ce_mean;
         loss[2] = (float)js;
         if (!isfinite(total)) atomicOr(flag, 4);
+    }
+}
+
+// The epoch's training figures, accumulated on the device so that a step reads nothing back (the
+// trainer downloads stats every --print-freq steps): stats[0] += loss[0] * b (float, as the CPU
+// trainer's loss * count), stats[1] += the number of samples i < b whose logits row z_i has its
+// first maximum at labels[i] (Trainer.countCorrect: strict >, so NaN never wins), stats[2] += b.
+// z: (>= b, k) (the clean rows first); labels: (b); loss: (3); stats: (3). Launch ONE block.
+extern "C" __global__ void train_stats_forward(const float* z, const int* labels, const float* loss, float* stats, int b, int k) {
+    double correct = 0.0;
+    for (int i = threadIdx.x; i < b; i += blockDim.x) {
+        const float* zr = z + (long long)i * k;
+        int arg = 0;
+        for (int j = 1; j < k; j++) if (zr[j] > zr[arg]) arg = j;
+        if (arg == labels[i]) correct += 1.0;
+    }
+    correct = loss_block_sum(correct);
+    if (threadIdx.x == 0) {
+        stats[0] += loss[0] * (float)b;
+        stats[1] += (float)correct;
+        stats[2] += (float)b;
     }
 }
 

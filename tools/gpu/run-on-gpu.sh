@@ -11,8 +11,9 @@
 #   selftest  bin/augmix4j selftest --require-gpu (every kernel and cuDNN/cuBLAS op vs the CPU reference)
 #   tests     the JUnit tests tagged emulated|gpu on the real GPU, if augmix4j/tests/ is unpacked
 #   bench     bin/augmix4j bench --json, if this build has the bench command
-#   train     one epoch of WRN-40-2 AugMix+JSD on CIFAR-10 from --data (default ./data) with --device gpu;
-#             without CIFAR-10 there, the synthetic dataset; --train-args replaces the arguments after "train"
+#   train     one epoch of WRN-40-2 AugMix+JSD on CIFAR-10 from --data (default ./data) with --device gpu
+#             (then clean and, when --data has CIFAR-10-C, corrupted evaluation on the GPU); without CIFAR-10
+#             there, the synthetic dataset; --train-args replaces the arguments after "train"
 # Options:
 #   --out FILE        results file (default: ./gpu-results-<host>-<UTC time>.md)
 #   --data DIR        dataset directory for the training step (default: ./data)
@@ -147,12 +148,12 @@ if [ -z "${skip[train]:-}" ]; then
       dataset=(--dataset synthetic)
       note "train: dataset" "no CIFAR-10 under $data (cifar-10-batches-py/ or cifar-10-batches-bin/): the training step uses the synthetic dataset"
     fi
+    # the corrupted evaluation after training: the published CIFAR-10-C when it is there (on the GPU, fast);
+    # the built-in corruptions would be generated on the CPU (slow), so without CIFAR-10-C none
+    corrupted=none
+    [ -e "$data/CIFAR-10-C/labels.npy" ] && corrupted=auto
     step train "$app" train "${dataset[@]}" --epochs "$epochs" --layers 40 --widen-factor 2 --device gpu \
-      --save "$logs/snapshots"
-    if grep -q 'GPU training path is not available in this build' "$logs/train.log" 2>/dev/null; then
-      note "train: no GPU training path" "this build refuses --device gpu; nothing was trained on the GPU. A CPU run would not
-fit a GPU lease, so none was started (pass --train-args to run one anyway)."
-    fi
+      --corrupted "$corrupted" --save "$logs/snapshots"
   fi
 fi
 

@@ -29,11 +29,8 @@ import picocli.CommandLine.Option;
                 "Library search: -Daugmix4j.cudnn=PATH / -Daugmix4j.cublas=PATH (or AUGMIX4J_CUDNN / AUGMIX4J_CUBLAS), else"
                         + " CUDA_HOME, LD_LIBRARY_PATH, pip wheels, /usr/local/cuda*, system directories (docs/gpu.md)."})
 public final class InfoCommand implements Callable<Integer> {
-    /**
-     * Whether {@code train}/{@code eval} can run on the GPU in this build. Flip when the GPU training
-     * path lands (TrainCommand still refuses {@code --device gpu}).
-     */
-    static final boolean GPU_TRAINING_IN_THIS_BUILD = false;
+    /** Whether {@code train} can run on the GPU in this build (train/GpuTrainer). */
+    static final boolean GPU_TRAINING_IN_THIS_BUILD = true;
 
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the facts as JSON to FILE")
     Path json;
@@ -181,11 +178,13 @@ public final class InfoCommand implements Callable<Integer> {
                 .append(gpu ? device : "not available: " + probe.problem()).append('\n');
         sb.append("  convolution, batch norm: ").append(library(gpu, emulated, cudnn, "AugMix4J's own CUDA kernels (slower)")).append('\n');
         sb.append("  linear layer: ").append(library(gpu, emulated, cublas, "AugMix4J's own CUDA kernel")).append('\n');
-        sb.append("  train / eval --device auto: ");
+        sb.append("  train --device auto: ");
         if (!GPU_TRAINING_IN_THIS_BUILD) {
             sb.append("CPU engine (the GPU training path is not in this build yet)");
         } else {
-            sb.append(gpu && !emulated ? "GPU" : "CPU engine (no usable GPU)");
+            sb.append(gpu && !emulated ? "GPU (its per-epoch and final clean/CIFAR-C evaluation too); --device gpu forces it"
+                    : emulated ? "CPU engine (auto leaves the emulator alone; --device gpu uses it)" : "CPU engine (no usable GPU)");
+            sb.append("\n  eval: CPU engine (GPU evaluation runs inside train)");
         }
         return sb.append('\n').toString();
     }

@@ -77,8 +77,15 @@ public final class TrainCommand implements Callable<Integer> {
     int numWorkers = 0;
     @Option(names = "--seed", description = "Run seed: init, shuffling and every augmentation draw (default: ${DEFAULT-VALUE})")
     long seed = 1;
-    @Option(names = "--device", description = "cpu | gpu | auto (default: ${DEFAULT-VALUE})")
+    @Option(names = "--device", description = "cpu | gpu | auto: auto trains on the GPU when a usable one is found, else on the CPU"
+            + " saying what is missing; gpu fails with that message (default: ${DEFAULT-VALUE})")
     String device = "auto";
+    @Option(names = "--tf32", description = "GPU: let cuDNN and cuBLAS use TF32 tensor cores (faster on Ampere and newer; 10-bit"
+            + " mantissa products). Off by default and in every parity check (docs/gpu-training.md)")
+    boolean tf32;
+    @Option(names = "--sync-debug", description = "GPU: synchronise and check after every kernel launch and library call, so a"
+            + " fault names its launch (slow; for debugging)")
+    boolean syncDebug;
     @Option(names = "--train-limit", description = "Use only the first N training images, 0 = all (default: ${DEFAULT-VALUE})")
     int trainLimit = 0;
     @Option(names = "--test-limit", description = "Evaluate on the first N test images only (per epoch and at the end), 0 = all (default: ${DEFAULT-VALUE})")
@@ -140,15 +147,12 @@ public final class TrainCommand implements Callable<Integer> {
         if (!model.equals("wrn")) throw new IllegalArgumentException("--model " + model + " is not available: only wrn (WideResNet)");
         if (droprate != 0) throw new IllegalArgumentException("--droprate " + droprate + " is not supported yet (the official default is 0.0)");
         if (noJsd && noAugmix) throw new IllegalArgumentException("--no-jsd and --no-augmix together: pick one (--no-augmix already has no JSD)");
-        if (device.equals("gpu")) {
-            throw new IllegalArgumentException("--device gpu: the GPU training path is not available in this build yet; use --device cpu (or auto)");
-        }
-        if (!device.equals("cpu") && !device.equals("auto")) throw new IllegalArgumentException("--device must be cpu, gpu or auto, got " + device);
+        if (!device.equals("cpu") && !device.equals("gpu") && !device.equals("auto")) throw new IllegalArgumentException("--device must be cpu, gpu or auto, got " + device);
         new org.augmix4j.nn.WideResNet.Config(layers, widenFactor, 2); // validates depth and width before any data is loaded
         AugMixConfig.Mode mode = noAugmix ? AugMixConfig.Mode.NONE : noJsd ? AugMixConfig.Mode.AUGMIX : AugMixConfig.Mode.JSD;
         AugMixConfig aug = new AugMixConfig(mode, mixtureWidth, mixtureDepth, augSeverity, 1.0, allOps, true);
         return new TrainConfig(Datasets.canonical(dataset), data, epochs, learningRate, batchSize, evalBatchSize, momentum, decay,
-                layers, widenFactor, aug, save, seed, "cpu", numWorkers, trainLimit, corrupted, printFreq, corruptedLimit, testLimit);
+                layers, widenFactor, aug, save, seed, device, numWorkers, trainLimit, corrupted, printFreq, corruptedLimit, testLimit);
     }
 
     int runWith(boolean embedded) throws Exception {
@@ -160,8 +164,8 @@ public final class TrainCommand implements Callable<Integer> {
             EvalCommand.evaluate(resume, cfg.dataset(), data, corrupted, testLimit, corruptedLimit, 0, 0, evalBatchSize, seed, System.out);
             return 0;
         }
-        if (device.equals("auto")) System.out.println("Device: CPU engine (the CUDA training path is not in this build yet).");
-        Trainer trainer = new Trainer(cfg, System.out, System.console() != null);
+        Trainer trainer = new Trainer(cfg, System.out, System.console() != null)
+                .withGpuOptions(new org.augmix4j.train.GpuTrainer.Options(tf32, syncDebug, org.augmix4j.ops.GpuBackends.Choice.fromProperty()));
         trainer.run(resume, 0);
         Report.Source src = Report.resolve(corrupted, cfg.dataset(), data, trainer.data().test(), seed, corruptedLimit);
         JsonObject report = Report.evaluate(trainer.net(), evalBatchSize, trainer.data().test(), src.source(), src.label(), System.out);

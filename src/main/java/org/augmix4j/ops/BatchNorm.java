@@ -63,11 +63,12 @@ public final class BatchNorm {
     }
 
     /**
-     * Adds sum(g) and sum(g * (x - mean)) over one row to sums[0], sums[1], where g = dy masked by
+     * Adds sum(g) and sum(g * xhat), xhat = (x - mean) * inv, over one row to sums[0], sums[1], where g = dy masked by
      * reluOut > 0 when reluOut is given. Float vector lanes, reduced into doubles.
      */
-    private static void rowGradSums(float[] x, float[] dy, float[] reluOut, int base, int hw, float mean, double[] sums) {
+    private static void rowGradSums(float[] x, float[] dy, float[] reluOut, int base, int hw, float mean, float inv, double[] sums) {
         FloatVector a = FloatVector.zero(SP), b = FloatVector.zero(SP), vm = FloatVector.broadcast(SP, mean);
+        FloatVector vinv = FloatVector.broadcast(SP, inv);
         int j = 0, up = SP.loopBound(hw);
         for (; j < up; j += SP.length()) {
             FloatVector g = FloatVector.fromArray(SP, dy, base + j);
@@ -75,13 +76,13 @@ public final class BatchNorm {
                 g = FloatVector.zero(SP).blend(g, FloatVector.fromArray(SP, reluOut, base + j).compare(VectorOperators.GT, 0f));
             }
             a = a.add(g);
-            b = g.fma(FloatVector.fromArray(SP, x, base + j).sub(vm), b);
+            b = b.add(g.mul(FloatVector.fromArray(SP, x, base + j).sub(vm).mul(vinv)));
         }
         double sa = a.reduceLanes(VectorOperators.ADD), sb = b.reduceLanes(VectorOperators.ADD);
         for (; j < hw; j++) {
             float g = reluOut == null || reluOut[base + j] > 0f ? dy[base + j] : 0f;
             sa += g;
-            sb += g * (x[base + j] - mean);
+            sb += g * ((x[base + j] - mean) * inv);
         }
         sums[0] += sa;
         sums[1] += sb;
@@ -184,8 +185,8 @@ public final class BatchNorm {
             for (int ch = c0; ch < c1; ch++) {
                 float mean = saveMean[ch], inv = saveInvstd[ch];
                 double[] sums = new double[2];
-                for (int i = 0; i < n; i++) rowGradSums(x, dy, reluOut, (i * c + ch) * hw, hw, mean, sums);
-                double sdy = sums[0], sdyx = sums[1] * inv;
+                for (int i = 0; i < n; i++) rowGradSums(x, dy, reluOut, (i * c + ch) * hw, hw, mean, inv, sums);
+                double sdy = sums[0], sdyx = sums[1];
                 dgamma[ch] += (float) sdyx;
                 dbeta[ch] += (float) sdy;
                 float k = gamma[ch] * inv, mdy = (float) (sdy / m), mdyx = (float) (sdyx / m);

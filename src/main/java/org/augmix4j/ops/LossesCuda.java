@@ -32,6 +32,8 @@ public final class LossesCuda {
             + "float* terms, int* flag, int b, int k, int views, float jsd_weight, float grad_scale)");
     static final Kernel LOSS_REDUCE_FORWARD = Kernel.declare(
             "loss_reduce_forward(const float* terms, float* loss, int* flag, int b, int views, float jsd_weight)");
+    static final Kernel TRAIN_STATS_FORWARD = Kernel.declare(
+            "train_stats_forward(const float* z, const int* labels, const float* loss, float* stats, int b, int k)");
     static final Kernel SOFTMAX_FORWARD = Kernel.declare("softmax_forward(const float* z, float* p, int rows, int k)");
 
     private LossesCuda() {}
@@ -64,6 +66,19 @@ public final class LossesCuda {
         CudaChecks.grid(CE_JSD_BACKWARD, z, (b + WARPS_PER_BLOCK - 1) / WARPS_PER_BLOCK, block,
                 z, labels, dz, terms, flag, b, k, views, Losses.JSD_WEIGHT, gradScale);
         CudaChecks.grid(LOSS_REDUCE_FORWARD, z, 1, REDUCE_BLOCK, terms, loss, flag, b, views, Losses.JSD_WEIGHT);
+    }
+
+    /**
+     * Accumulates the epoch's training figures on the device ({@link Losses#trainStats}): stats (3)
+     * += {loss[0] * b, correct top-1 among the first b rows of z (>= b, K), b}. One launch, nothing read back.
+     */
+    public static void trainStats(DeviceBuffer z, DeviceBuffer labels, DeviceBuffer loss, DeviceBuffer stats, int b, int k) {
+        CudaChecks.positive("train_stats", "B=" + b + " K=" + k, b, k);
+        CudaChecks.length("train_stats", "z", z, (long) b * k, "(" + b + ", " + k + ")");
+        CudaChecks.length("train_stats", "labels", labels, b, "(" + b + ")");
+        CudaChecks.length("train_stats", "loss", loss, 3, "(3)");
+        CudaChecks.length("train_stats", "stats", stats, 3, "(3)");
+        CudaChecks.grid(TRAIN_STATS_FORWARD, z, 1, REDUCE_BLOCK, z, labels, loss, stats, b, k);
     }
 
     /** p (rows, K) = row-wise softmax of z (rows, K). */

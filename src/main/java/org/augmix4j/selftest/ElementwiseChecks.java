@@ -87,6 +87,11 @@ final class ElementwiseChecks {
 
                     public void gpu(DeviceBuffer[] a, int n, float s) { ElementwiseCuda.reluBackward(a[0], a[1], a[2], n); }
                 }),
+                check("relu_mask_backward", 2, new Op() {
+                    public void cpu(float[][] a, int n, float s) { Elementwise.reluMask(a[0], a[1], n); }
+
+                    public void gpu(DeviceBuffer[] a, int n, float s) { ElementwiseCuda.reluMask(a[0], a[1], n); }
+                }),
                 check("add_forward", 3, new Op() {
                     public void cpu(float[][] a, int n, float s) { Elementwise.add(a[0], a[1], a[2], n); }
 

@@ -25,9 +25,10 @@ public final class SelfChecks {
     /** THE list. One entry (or one family's list) per line; order is the table's order. */
     public static final List<SelfCheck> ALL = List.copyOf(concat(
             ElementwiseChecks.all(),                 // kernels/elementwise.cu
-            OpsChecks.all(),                         // losses, sgd, pool, linear, batchnorm, conv .cu
+            OpsChecks.all(),                         // kernels/conv, batchnorm, linear, pool, losses, sgd, normalize .cu
+            AugmentChecks.all(),                     // kernels/augment.cu: Philox, programs, a JSD batch
+            EngineChecks.all(),                      // the whole GPU training step vs the CPU engine (kernels; cuDNN + cuBLAS)
             List.of(new CorruptionChecks()),         // corrupt.cu, corrupt_field.cu
-            List.of(new AugmentChecks()),            // augment.cu
             List.of(CudnnChecks.convolution()),      // cuDNN convolution fwd / bwd data / bwd filter
             List.of(CudnnChecks.batchNorm()),        // cuDNN batch norm training fwd / bwd
             List.of(CublasChecks.sgemm()),           // cuBLAS SGEMM, the linear layer's three products

@@ -45,6 +45,24 @@ public final class Evaluator {
         this.batchSize = batchSize;
     }
 
+    /** Another engine holding the same network (the GPU's, {@link GpuTrainer}), which computes its logits instead of the CPU. */
+    public interface Engine {
+        /** Logits (count, K) of images [from, from + count) in evaluation mode, into out[0 .. count*K). */
+        void logits(ImageBatch images, int from, int count, float[] out);
+    }
+
+    private static final Map<WideResNet, Engine> ENGINES = java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+
+    /**
+     * Routes every later evaluation of {@code net} (by any Evaluator, e.g. the per-epoch test error
+     * and the final clean + CIFAR-C report) through {@code engine}, which must hold the same weights;
+     * null goes back to the CPU.
+     */
+    public static void setEngine(WideResNet net, Engine engine) {
+        if (engine == null) ENGINES.remove(net);
+        else ENGINES.put(net, engine);
+    }
+
     /** Normalises images [from, from+count) of {@code src} to NCHW float (x/255 - 0.5)/0.5. */
     public static float[] preprocess(ImageBatch src, int from, int count) {
         int h = src.height(), w = src.width(), hw = h * w, c = src.channels();
@@ -65,8 +83,16 @@ public final class Evaluator {
     public float[] logits(ImageBatch images, IntConsumer progress) {
         int n = images.count(), k = net.config().classes();
         float[] out = new float[n * k];
+        Engine engine = ENGINES.get(net);
         for (int from = 0; from < n; from += batchSize) {
             int count = Math.min(batchSize, n - from);
+            if (engine != null) {
+                float[] z = new float[count * k];
+                engine.logits(images, from, count, z);
+                System.arraycopy(z, 0, out, from * k, count * k);
+                if (progress != null) progress.accept(count);
+                continue;
+            }
             Tensor x = Tensor.of(preprocess(images, from, count), count, 3, images.height(), images.width());
             Var y = net.forward(null, x, false);
             System.arraycopy(y.data(), 0, out, from * k, count * k);

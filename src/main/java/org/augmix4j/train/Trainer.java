@@ -57,6 +57,19 @@ public final class Trainer {
         this.interactive = interactive;
     }
 
+    // GPU path (train --device gpu|auto): GpuTrainer runs the epochs; everything else stays here
+    private GpuTrainer.Options gpuOptions = GpuTrainer.Options.defaults();
+    private GpuTrainer gpu;
+
+    /** Options of the GPU path (--tf32, --sync-debug). */
+    public Trainer withGpuOptions(GpuTrainer.Options options) {
+        this.gpuOptions = options;
+        return this;
+    }
+
+    /** The GPU trainer when this run trains on the GPU (after {@link #run} resolved --device), else null. */
+    public GpuTrainer gpu() { return gpu; }
+
     public Path runDir() { return runDir; }
     public WideResNet net() { return net; }
     public Splits data() { return data; }
@@ -90,6 +103,7 @@ public final class Trainer {
      * weights, batch-norm buffers, momentum buffers and step count.
      */
     public EpochStats run(Path resume, int stopAfter) throws IOException {
+        gpu = GpuTrainer.open(cfg, gpuOptions, out);  // --device: fails here, before any work, when gpu is asked for and absent
         Parallel.setThreads(cfg.threads());
         data = preloaded != null ? limit(preloaded, cfg) : loadData(cfg);
         Dataset train = data.train();
@@ -192,6 +206,7 @@ public final class Trainer {
     }
 
     private EpochStats trainEpoch(int epoch, Dataset train, Sgd sgd, CosineSchedule schedule, long step, int stepsPerEpoch) {
+        if (gpu != null) return gpu.trainEpoch(epoch, train, net, sgd, schedule, step, stepsPerEpoch);
         AugMixConfig aug = cfg.augmix();
         int n = train.images().count(), b = cfg.batchSize(), views = aug.imagesPerSample();
         int h = train.images().height(), w = train.images().width();

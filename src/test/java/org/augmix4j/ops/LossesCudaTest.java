@@ -185,4 +185,29 @@ class LossesCudaTest {
             assertEquals("ce_jsd: z is DeviceBuffer(float[119]) but (12, 10) needs 120 elements", e.getMessage());
         }
     }
+
+    @Test
+    void trainStatsAccumulateLikeTheReference() {
+        SplittableRandom r = new SplittableRandom(77);
+        float[] want = {1.5f, 2f, 3f};
+        try (DeviceBuffer stats = DeviceBuffer.of(gpu, want.clone())) {
+            for (int[] bk : new int[][] {{5, 3}, {300, 10}, {1, 100}}) {
+                int b = bk[0], k = bk[1];
+                float[] z = DeviceArrays.gaussian(r, 3 * b * k, 2);
+                for (int i = 0; i < b; i += 7) z[i * k] = Float.NaN;           // NaN never wins the arg max
+                if (k > 2) for (int i = 1; i < b; i += 5) z[i * k + 2] = z[i * k + 1];  // ties: the first index wins
+                int[] labels = new int[b];
+                for (int i = 0; i < b; i++) labels[i] = r.nextInt(k);
+                float loss = (float) r.nextDouble() * 3;
+                Losses.trainStats(z, labels, loss, want, b, k);
+                try (DeviceBuffer dz = dev.upload(z); DeviceBuffer dl = dev.upload(labels); DeviceBuffer dloss = DeviceBuffer.of(gpu, new float[] {loss, 0, 0})) {
+                    LossesCuda.trainStats(dz, dl, dloss, stats, b, k);
+                }
+                float[] got = stats.toFloats();
+                assertEquals(want[0], got[0], 1e-6f * Math.abs(want[0]), "loss sum B=" + b);
+                assertEquals(want[1], got[1], "correct B=" + b);
+                assertEquals(want[2], got[2], "samples B=" + b);
+            }
+        }
+    }
 }
