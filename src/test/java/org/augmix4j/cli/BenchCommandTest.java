@@ -105,6 +105,19 @@ class BenchCommandTest {
     }
 
     @Test
+    void fullTimesARealEpoch() throws Exception {
+        Path json = dir.resolve("full.json");
+        // 5 samples in batches of 2: two full batches and a last one of 1 (drop_last false)
+        Result r = run("bench", "--quick", "--only", "train", "--models", "10-2", "--modes", "noaugmix", "--full", "--epoch-size", "5",
+                "--json", json.toString());
+        assertEquals(0, r.code(), r.err());
+        Set<String> names = new TreeSet<>();
+        for (JsonElement e : JsonParser.parseString(Files.readString(json)).getAsJsonArray()) names.add(e.getAsJsonObject().get("name").getAsString());
+        assertTrue(names.contains("epoch_wrn10_2_noaugmix_s"), names.toString());
+        assertTrue(r.out().contains("one real epoch of 5 synthetic samples"), r.out());
+    }
+
+    @Test
     void modelAndModeNames() {
         assertEquals(40, BenchCommand.parseModel("WRN-40-2").depth());
         assertEquals(2, BenchCommand.parseModel("16-2").widen());
