@@ -11,7 +11,7 @@ import org.openjdk.jmh.annotations.*;
 
 /**
  * One Nesterov SGD step (optim/Sgd: momentum 0.9, weight decay 5e-4, PyTorch's update order) over
- * every parameter of a WideResNet (WRN-16-2: 693,498 values; WRN-40-2: 2,243,546), with
+ * every parameter of a WideResNet (WRN-16-2: 691,674 values; WRN-40-2: 2,243,546), with
  * gradients in place. Score: ops/s = steps/s; {@code bytes} gives GB/s over the minimal traffic,
  * 20 bytes per parameter (read p, grad, momentum buffer; write p, buffer; float32).
  * Setup checks two steps against a float64 implementation of torch.optim.SGD's formula
