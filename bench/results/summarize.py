@@ -95,25 +95,33 @@ def peer_table(recs):
     ours = newest(recs, "AugMix4J")
     peers = [k for k in ("Pillow", "torchvision", "PyTorch") if any(kind(r.get("tool", "")) == k for r in recs)]
     lines = ["## AugMix4J and its peers, same machine", "",
-              "Ratio = how many times faster AugMix4J is (peer time / our time, or our rate / peer rate); below 1 it is slower.", "",
-              "| figure | device | AugMix4J | load, cpu | peer | peer value | load, cpu | ratio | files |",
-              "|---|---|---:|---|---|---:|---|---:|---|"]
+              "Ratio = how many times faster AugMix4J is (peer time / our time, or our rate / peer rate); below 1 it is slower. "
+              "Per CPU = the same ratio after dividing each rate by the share of the cores its process got (cpu), which "
+              "takes out most of the difference in load between the two runs (both sides use the same number of threads or "
+              "worker processes).", "",
+              "| figure | device | AugMix4J | load, cpu | peer | peer value | load, cpu | ratio | per CPU | files |",
+              "|---|---|---:|---|---|---:|---|---:|---:|---|"]
     rows = 0
     for peer in peers:
         theirs = newest(recs, peer)
         for key in sorted(set(ours) & set(theirs)):
             (fo, ro), (fp, rp) = ours[key], theirs[key]
             ratio = fp["value"] / fo["value"] if lower_is_better(fo["unit"]) else fo["value"] / fp["value"]
+            co, cp = fo.get("cpu_share"), fp.get("cpu_share")
+            per_cpu = "-"
+            if co and cp:
+                # rates: (ours / co) / (theirs / cp); times: (theirs * cp) / (ours * co); both = ratio * cp / co
+                per_cpu = "%.2f" % (ratio * cp / co)
 
             def cpu(f):
                 return "" if f.get("cpu_share") is None else ", %.0f %%" % (100 * f["cpu_share"])
 
-            lines.append("| %s | %s | %s %s | %s%s | %s | %s %s | %s%s | **%.2f** | %s, %s |" % (
+            lines.append("| %s | %s | %s %s | %s%s | %s | %s %s | %s%s | **%.2f** | %s | %s, %s |" % (
                 key[0], key[1], fmt(fo["value"]), fo["unit"], load1(ro), cpu(fo), peer, fmt(fp["value"]), fp["unit"],
-                load1(rp), cpu(fp), ratio, ro["file"], rp["file"]))
+                load1(rp), cpu(fp), ratio, per_cpu, ro["file"], rp["file"]))
             rows += 1
     if not rows:
-        lines.append("| (no figure measured by both yet) | | | | | | | | |")
+        lines.append("| (no figure measured by both yet) | | | | | | | | | |")
     return lines
 
 
