@@ -287,7 +287,7 @@ public final class BenchCommand implements Callable<Integer> {
                             for (int i = 0; i < sz.trainSteps(); i++) step.step();
                         }, "");
                 f = new Figure(f.name(), f.value(), f.unit(), f.device(), f.values(), String.format(
-                        "%s %s, batch %d (%d images per forward), augment %.0f%% of the step", c.label(), modeLabel(mode),
+                        "%s %s, batch %d (%d images per forward), augment %.1f%% of the step", c.label(), modeLabel(mode),
                         sz.batch(), sz.batch() * mode(mode).imagesPerSample(), 100 * step.augmentShare()), f.cpuShare());
                 figures.set(figures.size() - 1, f);
                 double[] ms = new double[f.values().length];
