@@ -1,5 +1,5 @@
-// kernels/elementwise.cu: the elementwise glue of the network (ReLU, residual add, gradient
-// accumulation, fill, scale). Launched by ops/ElementwiseCuda.java; the CPU reference is
+// kernels/elementwise.cu: the elementwise glue of the network (ReLU, ReLU mask, residual add,
+// gradient accumulation, fill, scale). Launched by ops/ElementwiseCuda.java; the CPU reference is
 // ops/Elementwise.java, and ElementwiseCudaTest compares the two bit for bit (no contraction:
 // the fatbin is built with -fmad=false, each kernel does at most one rounding per element).
 //
@@ -27,6 +27,14 @@ extern "C" __global__ void relu_backward(const float* y, const float* dy, float*
     const long long i = global_index_x();
     if (i >= n) return;
     if (y[i] > 0.f) dx[i] += dy[i];
+}
+
+// dy = 0 where y <= 0, in place (y is the ReLU output): the mask of a ReLU fused behind a library
+// op that has no fused form (cuDNN's batch norm backward takes the masked gradient). y, dy: (n)
+extern "C" __global__ void relu_mask_backward(const float* y, float* dy, int n) {
+    const long long i = global_index_x();
+    if (i >= n) return;
+    if (!(y[i] > 0.f)) dy[i] = 0.f;
 }
 
 // ---------------------------------------------------------------- add / accumulate

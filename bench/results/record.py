@@ -56,7 +56,8 @@ def commit():
     rev = sh("git -C '%s' rev-parse --short HEAD" % ROOT)
     if not rev:
         return "unknown"
-    dirty = sh("git -C '%s' status --porcelain --untracked-files=no" % ROOT)
+    # the generated summaries (bench/results/README.md, docs/benchmarks.md) do not count as changes
+    dirty = sh("git -C '%s' status --porcelain --untracked-files=no -- . ':!bench/results' ':!docs/benchmarks.md'" % ROOT)
     return rev + (" (with uncommitted changes)" if dirty else "") + ", branch " + (sh("git -C '%s' rev-parse --abbrev-ref HEAD" % ROOT) or "?")
 
 

@@ -322,6 +322,17 @@ public final class AugMix {
         return out;
     }
 
+    /**
+     * The input of sample (sample, epoch) after the train transform (a copy of {@code hwc} when
+     * {@code cfg.trainTransform()} is off): what every view of the sample starts from.
+     */
+    public static byte[] transformedInput(byte[] hwc, int h, int w, int sample, long seed, int epoch, AugMixConfig cfg) {
+        checkImage(hwc, h, w);
+        Scratch s = new Scratch(h, w);
+        prepare(hwc, 0, sample, seed, epoch, cfg, s);
+        return s.x;
+    }
+
     /** What was drawn and produced for one AugMix view: its program and the uint8 chain images (HWC). */
     public record ViewTrace(ViewProgram program, List<byte[]> chainImages) {}
 

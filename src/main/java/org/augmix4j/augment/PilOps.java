@@ -165,19 +165,17 @@ public final class PilOps {
         return r;
     }
 
+    /** The rounded (cos, sin) of every integer angle 0..359, computed once (safe to share between threads). */
     private static final double[][] INT_ANGLE_COS_SIN = new double[360][];
+
+    static {
+        for (int k = 0; k < 360; k++) INT_ANGLE_COS_SIN[k] = cosSinUncached(k);
+    }
 
     /** {@code (round(cos(phi), 15), round(sin(phi), 15))}, {@code phi = -radians(theta)}, theta in [0, 360). */
     static double[] cosSin(double theta) {
         int k = (int) theta;
-        if (k == theta && k >= 0 && k < 360) {
-            double[] cs = INT_ANGLE_COS_SIN[k];
-            if (cs == null) {
-                cs = cosSinUncached(theta);
-                INT_ANGLE_COS_SIN[k] = cs;
-            }
-            return cs;
-        }
+        if (k == theta && k >= 0 && k < 360) return INT_ANGLE_COS_SIN[k];
         return cosSinUncached(theta);
     }
 

@@ -61,6 +61,15 @@ public final class F {
      * updates runMean/runVar in place (momentum 0.1, unbiased); eval mode uses the running stats.
      */
     public static Var batchNorm(Tape t, Var x, Var gamma, Var beta, float[] runMean, float[] runVar, boolean train) {
+        return batchNorm(t, x, gamma, beta, runMean, runVar, train, false);
+    }
+
+    /** relu(batchNorm(x)) in one pass forward and one backward: the pre-activation pair of every WRN block. */
+    public static Var batchNormRelu(Tape t, Var x, Var gamma, Var beta, float[] runMean, float[] runVar, boolean train) {
+        return batchNorm(t, x, gamma, beta, runMean, runVar, train, true);
+    }
+
+    private static Var batchNorm(Tape t, Var x, Var gamma, Var beta, float[] runMean, float[] runVar, boolean train, boolean relu) {
         int[] xs = x.shape();
         ShapeException.check(xs.length == 4, "batch_norm", "x must be (N, C, H, W), got " + Tensor.str(xs));
         int n = xs[0], c = xs[1], hw = xs[2] * xs[3];
@@ -71,27 +80,35 @@ public final class F {
         Var out = Var.result(y, g);
         if (train) {
             float[] mean = new float[c], inv = new float[c];
-            BatchNorm.trainForward(x.data(), y.data(), n, c, hw, gamma.data(), beta.data(), runMean, runVar, mean, inv);
+            BatchNorm.trainForward(x.data(), y.data(), n, c, hw, gamma.data(), beta.data(), runMean, runVar, mean, inv, relu);
             if (g) {
                 t.record(() -> {
                     float[] dy = out.gradOrNull();
                     if (dy == null) return;
-                    float[] dgamma = gamma.grad(), dbeta = beta.grad();
-                    float[] dx = new float[n * c * hw];
-                    BatchNorm.trainBackward(x.data(), dy, dx, n, c, hw, gamma.data(), mean, inv, dgamma, dbeta);
-                    if (x.requiresGrad()) x.writeGrad(acc -> System.arraycopy(dx, 0, acc, 0, dx.length));
+                    float[] mask = relu ? y.data() : null;
+                    if (x.requiresGrad()) {
+                        x.writeGrad(dx -> BatchNorm.trainBackward(x.data(), dy, mask, dx, n, c, hw, gamma.data(), mean, inv, gamma.grad(), beta.grad()));
+                    } else {
+                        BatchNorm.trainBackward(x.data(), dy, mask, new float[n * c * hw], n, c, hw, gamma.data(), mean, inv, gamma.grad(), beta.grad());
+                    }
                 });
             }
         } else {
             BatchNorm.evalForward(x.data(), y.data(), n, c, hw, gamma.data(), beta.data(), runMean, runVar);
+            if (relu) Elementwise.reluForward(y.data(), y.data(), y.numel());
             if (g) {
                 float[] rm = runMean.clone(), rv = runVar.clone();
                 t.record(() -> {
                     float[] dy = out.gradOrNull();
                     if (dy == null) return;
+                    float[] gy = dy;
+                    if (relu) {
+                        gy = new float[dy.length];
+                        Elementwise.reluBackward(y.data(), dy, gy, dy.length);
+                    }
                     float[] dx = new float[n * c * hw];
-                    BatchNorm.evalBackward(x.data(), dy, dx, n, c, hw, gamma.data(), rm, rv, gamma.grad(), beta.grad());
-                    if (x.requiresGrad()) x.writeGrad(acc -> System.arraycopy(dx, 0, acc, 0, dx.length));
+                    BatchNorm.evalBackward(x.data(), gy, dx, n, c, hw, gamma.data(), rm, rv, gamma.grad(), beta.grad());
+                    if (x.requiresGrad()) Elementwise.accumulate(dx, x.grad(), dx.length);
                 });
             }
         }
@@ -127,7 +144,12 @@ public final class F {
             t.record(() -> {
                 float[] dy = out.gradOrNull();
                 if (dy == null) return;
-                if (a.requiresGrad()) Elementwise.accumulate(dy, a.grad(), dy.length);
+                // the output's gradient is not touched after this closure, so the first input may
+                // take the array itself when it has no gradient yet; the second always gets its own
+                if (a.requiresGrad()) {
+                    if (a.gradOrNull() == null) a.setGrad(dy);
+                    else Elementwise.accumulate(dy, a.grad(), dy.length);
+                }
                 if (b.requiresGrad()) Elementwise.accumulate(dy, b.grad(), dy.length);
             });
         }

@@ -2,12 +2,16 @@ package org.augmix4j.cli;
 
 import com.google.gson.JsonObject;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.augmix4j.cpu.Parallel;
 import org.augmix4j.data.Datasets;
 import org.augmix4j.data.Splits;
+import org.augmix4j.data.Synthetic;
 import org.augmix4j.nn.WideResNet;
+import org.augmix4j.train.Charts;
 import org.augmix4j.train.Checkpoint;
 import org.augmix4j.train.Report;
 import picocli.CommandLine.Command;
@@ -16,21 +20,25 @@ import picocli.CommandLine.Option;
 /**
  * {@code eval}: clean error, corrupted error per corruption and severity, the official mean
  * corruption error and the RMS calibration error of a checkpoint (ours, or weights exported from
- * PyTorch with the official state_dict keys).
+ * PyTorch with the official state_dict keys); a console table, a JSON report and a PNG chart.
  */
 @Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Evaluate a checkpoint: clean error, CIFAR-C / built-in corruption errors, mean corruption error, calibration.")
+        description = {"Evaluate a checkpoint: clean error, CIFAR-C / built-in corruption errors, mean corruption error, RMS calibration error.",
+                "The architecture comes from the checkpoint's sidecar (NAME.json), or is inferred from the tensors' names and shapes."})
 public final class EvalCommand implements Callable<Integer> {
-    @Option(names = "--checkpoint", required = true, description = "Weights (.safetensors with the official PyTorch WideResNet keys)")
+    @Option(names = "--checkpoint", required = true, description = "Weights: a .safetensors file with the official PyTorch WideResNet "
+            + "state_dict keys (ours, or exported from PyTorch; a 'module.' prefix and missing num_batches_tracked are fine)")
     Path checkpoint;
     @Option(names = "--dataset", description = "cifar10 | cifar100 | fashion-mnist | mnist | synthetic (default: ${DEFAULT-VALUE})")
     String dataset = "cifar10";
-    @Option(names = "--data", description = "Dataset directory (default: ${DEFAULT-VALUE})")
+    @Option(names = "--data", description = "Dataset directory; layouts in data/README.md (default: ${DEFAULT-VALUE})")
     Path data = Datasets.DEFAULT_DIR;
-    @Option(names = "--corrupted", description = "A CIFAR-10-C/100-C directory, builtin (generated on the fly), none, or auto: "
-            + "the published files under --data when present, else builtin (default: ${DEFAULT-VALUE})")
+    @Option(names = "--corrupted", description = "A CIFAR-10-C/100-C directory (or one in that layout, e.g. written by 'corrupt'), "
+            + "builtin (the 15 corruptions generated from the test set), none, or auto: the published files under --data when "
+            + "present, else builtin (default: ${DEFAULT-VALUE})")
     String corrupted = "auto";
-    @Option(names = "--json", description = "Write the report as JSON to this file")
+    @Option(names = "--json", description = "Write the report as JSON to this file, and the chart of error per corruption and severity "
+            + "beside it (NAME-corruption_errors.png)")
     Path json;
     @Option(names = "--layers", description = "Override the WRN depth (default: from the sidecar, else inferred from the tensors)")
     int layers;
@@ -38,6 +46,11 @@ public final class EvalCommand implements Callable<Integer> {
     int widenFactor;
     @Option(names = "--eval-batch-size", description = "Images per forward (default: ${DEFAULT-VALUE})")
     int evalBatchSize = 1000;
+    @Option(names = "--test-limit", description = "Evaluate on the first N clean test images only; 0 = all (default: ${DEFAULT-VALUE})")
+    int testLimit = 0;
+    @Option(names = "--corrupted-limit", description = "Evaluate each corruption and severity on its first N images only; 0 = all "
+            + "(default: ${DEFAULT-VALUE})")
+    int corruptedLimit = 0;
     @Option(names = "--seed", description = "Seed of the built-in corruptions (default: ${DEFAULT-VALUE})")
     long seed = 1;
     @Option(names = "--num-workers", description = "CPU threads; 0 = all cores (default: ${DEFAULT-VALUE})")
@@ -45,32 +58,58 @@ public final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        org.augmix4j.cpu.Parallel.setThreads(numWorkers);
-        return evaluate(checkpoint, dataset, data, corrupted, json, layers, widenFactor, evalBatchSize, seed, System.out);
+        Parallel.setThreads(numWorkers);
+        JsonObject report = evaluate(checkpoint, dataset, data, corrupted, testLimit, corruptedLimit, layers, widenFactor, evalBatchSize, seed, System.out);
+        if (json != null) {
+            Report.write(json, report);
+            System.out.println("Wrote " + json);
+            if (report.has("corruptions")) {
+                Path png = chartBeside(json);
+                Charts.corruptionErrors(report, png);
+                System.out.println("Wrote " + png);
+            }
+        }
+        return 0;
     }
 
-    static int evaluate(Path checkpoint, String dataset, Path data, String corrupted, Path json, int layers, int widen,
-                        int batch, long seed, PrintStream out) throws Exception {
+    /** {@code dir/NAME.json} becomes {@code dir/NAME-corruption_errors.png}. */
+    static Path chartBeside(Path json) {
+        String n = json.getFileName().toString();
+        String stem = n.endsWith(".json") ? n.substring(0, n.length() - 5) : n;
+        return json.resolveSibling(stem + "-" + Charts.CORRUPTION_ERRORS);
+    }
+
+    /** Loads the checkpoint and the test set, evaluates, prints the table and returns the report. */
+    static JsonObject evaluate(Path checkpoint, String dataset, Path data, String corrupted, int testLimit, int corruptedLimit, int layers, int widen,
+                               int batch, long seed, PrintStream out) throws Exception {
+        if (!Files.isRegularFile(checkpoint)) {
+            throw new IllegalArgumentException("--checkpoint " + checkpoint + ": no such file (a .safetensors written by train, e.g. "
+                    + "snapshots/RUN/" + org.augmix4j.train.Trainer.CHECKPOINT + ", or converted with tools/pytorch/convert_pth.py)");
+        }
+        Checkpoint.Meta meta = Checkpoint.readMeta(checkpoint); // verifies the checksums when there is a sidecar
         Map<String, Object> state = Checkpoint.readState(checkpoint);
-        Checkpoint.Meta meta = Checkpoint.readMeta(checkpoint);
         WideResNet.Config inferred = Checkpoint.inferConfig(state, checkpoint);
         int d = layers > 0 ? layers : meta != null ? meta.layers() : inferred.depth();
         int k = widen > 0 ? widen : meta != null ? meta.widenFactor() : inferred.widen();
-        Splits s = Datasets.load(dataset, data);
+        String name = Datasets.canonical(dataset);
+        // eval needs the test split only: the synthetic test split does not depend on the train size
+        Splits s = name.equals("synthetic")
+                ? Datasets.load(name, Datasets.Options.defaults(data).withSynthetic(Synthetic.DEFAULT_SEED, 0, Synthetic.DEFAULT_TEST))
+                : Datasets.load(name, data);
         if (inferred.classes() != s.numClasses()) {
-            throw new IllegalArgumentException(checkpoint + " has " + inferred.classes() + " output classes but " + dataset + " has "
+            throw new IllegalArgumentException(checkpoint + " has " + inferred.classes() + " output classes (fc.bias) but " + name + " has "
                     + s.numClasses() + "; pass the --dataset the model was trained on");
         }
+        if (testLimit > 0 && testLimit < s.test().size()) s = new Splits(s.train(), s.test().slice(0, testLimit));
         WideResNet net = new WideResNet(new WideResNet.Config(d, k, inferred.classes()), 0);
         net.loadStateDict(state);
-        out.printf("Evaluating %s (%s, %d classes) on %s%n", checkpoint, net.config().label(), inferred.classes(), s.test().name());
-        Report.Source src = Report.resolve(corrupted, dataset, data, s.test(), seed);
+        String how = meta != null ? "from its sidecar" : "inferred from the tensors";
+        if (layers > 0 || widen > 0) how = "as given";
+        out.printf("Evaluating %s (%s %s, %d classes) on %s%n", checkpoint, net.config().label(), how, inferred.classes(), s.test().name());
+        Report.Source src = Report.resolve(corrupted, name, data, s.test(), seed, corruptedLimit);
         JsonObject report = Report.evaluate(net, batch, s.test(), src.source(), src.label(), out);
         report.addProperty("checkpoint", checkpoint.toString());
-        if (json != null) {
-            Report.write(json, report);
-            out.println("Wrote " + json);
-        }
-        return 0;
+        report.addProperty("architecture_source", how);
+        return report;
     }
 }

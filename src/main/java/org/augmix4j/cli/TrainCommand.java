@@ -7,6 +7,7 @@ import java.util.concurrent.Callable;
 import org.augmix4j.augment.AugMixConfig;
 import org.augmix4j.data.Cifar;
 import org.augmix4j.data.Datasets;
+import org.augmix4j.train.Charts;
 import org.augmix4j.train.Checkpoint;
 import org.augmix4j.train.Report;
 import org.augmix4j.train.TrainConfig;
@@ -24,7 +25,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Train a WideResNet with AugMix (+ Jensen-Shannon consistency loss) as the official cifar.py does.",
-                "With no arguments and no CIFAR-10 in --data: the embedded default (synthetic data, small WRN, CPU, a few minutes)."})
+                "With no arguments and no CIFAR-10 in --data: the embedded default (WRN-10-1 on the built-in synthetic set, CPU, about 2 minutes on 2 idle cores; docs/training.md)."})
 public final class TrainCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
@@ -76,28 +77,61 @@ public final class TrainCommand implements Callable<Integer> {
     int numWorkers = 0;
     @Option(names = "--seed", description = "Run seed: init, shuffling and every augmentation draw (default: ${DEFAULT-VALUE})")
     long seed = 1;
-    @Option(names = "--device", description = "cpu | gpu | auto (default: ${DEFAULT-VALUE})")
+    @Option(names = "--device", description = "cpu | gpu | auto: auto trains on the GPU when a usable one is found, else on the CPU"
+            + " saying what is missing; gpu fails with that message (default: ${DEFAULT-VALUE})")
     String device = "auto";
+    @Option(names = "--tf32", description = "GPU: let cuDNN and cuBLAS use TF32 tensor cores (faster on Ampere and newer; 10-bit"
+            + " mantissa products). Off by default and in every parity check (docs/gpu-training.md)")
+    boolean tf32;
+    @Option(names = "--sync-debug", description = "GPU: synchronise and check after every kernel launch and library call, so a"
+            + " fault names its launch (slow; for debugging)")
+    boolean syncDebug;
     @Option(names = "--train-limit", description = "Use only the first N training images, 0 = all (default: ${DEFAULT-VALUE})")
     int trainLimit = 0;
-    @Option(names = "--corrupted", description = "After training evaluate on: a CIFAR-C directory, builtin, or none (default: ${DEFAULT-VALUE}: the published -C files when found, else builtin)")
+    @Option(names = "--test-limit", description = "Evaluate on the first N test images only (per epoch and at the end), 0 = all (default: ${DEFAULT-VALUE})")
+    int testLimit = 0;
+    @Option(names = "--corrupted", description = "After training evaluate on: a CIFAR-C directory, builtin, none, or auto: the published -C files under --data when found, else builtin (default: ${DEFAULT-VALUE})")
     String corrupted = "auto";
+    @Option(names = "--corrupted-limit", description = "Evaluate each corruption and severity on its first N test images only, 0 = all (default: ${DEFAULT-VALUE})")
+    int corruptedLimit = 0;
 
-    /** The embedded default's settings (see README): fits in under 5 minutes on 2 cores. */
-    static final String[] EMBEDDED = {"--dataset", "synthetic", "--layers", "10", "--widen-factor", "2", "--epochs", "3",
-            "--batch-size", "64", "--train-limit", "3000", "--eval-batch-size", "500"};
+    /**
+     * The embedded default's settings (docs/training.md has its measured numbers): sized to finish,
+     * clean and built-in corrupted evaluation included, in under 5 minutes on 2 cores.
+     */
+    static final String[] EMBEDDED = {"--dataset", "synthetic", "--layers", "10", "--widen-factor", "1", "--epochs", "2",
+            "--batch-size", "32", "--train-limit", "2000", "--eval-batch-size", "500", "--corrupted", "builtin",
+            "--corrupted-limit", "100"};
 
     @Override
     public Integer call() throws Exception {
-        if (spec.commandLine().getParseResult().matchedOptions().isEmpty() && !cifarPresent()) {
+        if (isEmbeddedDefault()) {
             System.out.println("No CIFAR-10 under " + data.toAbsolutePath() + " and no arguments: running the embedded default "
-                    + "(synthetic data, WRN-10-2, AugMix + JSD, 3 epochs on the CPU). See data/README.md for CIFAR.");
-            TrainCommand t = new TrainCommand();
-            new picocli.CommandLine(t).parseArgs(EMBEDDED);
-            t.spec = spec;
-            return t.runWith(true);
+                    + "(train " + String.join(" ", EMBEDDED) + "). See data/README.md for CIFAR.");
+            return runEmbedded();
         }
         return runWith(false);
+    }
+
+    /** No option given and no CIFAR-10 under --data: the embedded default runs. */
+    boolean isEmbeddedDefault() {
+        return spec.commandLine().getParseResult().matchedOptions().isEmpty() && !cifarPresent();
+    }
+
+    /**
+     * Runs the embedded default; {@code overrides} (tests only) are parsed after {@link #EMBEDDED}
+     * and replace its values, so a smaller configuration takes the same code path.
+     */
+    private String embeddedArgs;
+
+    static int runEmbedded(String... overrides) throws Exception {
+        TrainCommand t = new TrainCommand();
+        picocli.CommandLine cl = new picocli.CommandLine(t);
+        cl.setOverwrittenOptionsAllowed(true);
+        String[] args = java.util.stream.Stream.concat(java.util.Arrays.stream(EMBEDDED), java.util.Arrays.stream(overrides)).toArray(String[]::new);
+        cl.parseArgs(args);
+        t.embeddedArgs = String.join(" ", args);
+        return t.runWith(true);
     }
 
     private boolean cifarPresent() {
@@ -113,32 +147,94 @@ public final class TrainCommand implements Callable<Integer> {
         if (!model.equals("wrn")) throw new IllegalArgumentException("--model " + model + " is not available: only wrn (WideResNet)");
         if (droprate != 0) throw new IllegalArgumentException("--droprate " + droprate + " is not supported yet (the official default is 0.0)");
         if (noJsd && noAugmix) throw new IllegalArgumentException("--no-jsd and --no-augmix together: pick one (--no-augmix already has no JSD)");
-        if (device.equals("gpu")) {
-            throw new IllegalArgumentException("--device gpu: the GPU training path is not available in this build yet; use --device cpu (or auto)");
-        }
-        if (!device.equals("cpu") && !device.equals("auto")) throw new IllegalArgumentException("--device must be cpu, gpu or auto, got " + device);
+        if (!device.equals("cpu") && !device.equals("gpu") && !device.equals("auto")) throw new IllegalArgumentException("--device must be cpu, gpu or auto, got " + device);
+        new org.augmix4j.nn.WideResNet.Config(layers, widenFactor, 2); // validates depth and width before any data is loaded
         AugMixConfig.Mode mode = noAugmix ? AugMixConfig.Mode.NONE : noJsd ? AugMixConfig.Mode.AUGMIX : AugMixConfig.Mode.JSD;
         AugMixConfig aug = new AugMixConfig(mode, mixtureWidth, mixtureDepth, augSeverity, 1.0, allOps, true);
         return new TrainConfig(Datasets.canonical(dataset), data, epochs, learningRate, batchSize, evalBatchSize, momentum, decay,
-                layers, widenFactor, aug, save, seed, "cpu", numWorkers, trainLimit, corrupted, printFreq);
+                layers, widenFactor, aug, save, seed, device, numWorkers, trainLimit, corrupted, printFreq, corruptedLimit, testLimit);
     }
 
     int runWith(boolean embedded) throws Exception {
+        if (resume != null) continueCheckpointConfig();
         TrainConfig cfg = config();
         if (evaluate) {
             if (resume == null) throw new IllegalArgumentException("--evaluate needs --resume CHECKPOINT (the model to evaluate)");
-            return EvalCommand.evaluate(resume, cfg.dataset(), data, corrupted, null, 0, 0, evalBatchSize, seed, System.out);
+            org.augmix4j.cpu.Parallel.setThreads(numWorkers);
+            EvalCommand.evaluate(resume, cfg.dataset(), data, corrupted, testLimit, corruptedLimit, 0, 0, evalBatchSize, seed, System.out);
+            return 0;
         }
-        if (device.equals("auto")) System.out.println("Device: CPU engine (the CUDA training path is not in this build yet).");
-        Trainer trainer = new Trainer(cfg, System.out, System.console() != null);
+        Trainer trainer = new Trainer(cfg, System.out, System.console() != null)
+                .withGpuOptions(new org.augmix4j.train.GpuTrainer.Options(tf32, syncDebug, org.augmix4j.ops.GpuBackends.Choice.fromProperty()));
         trainer.run(resume, 0);
-        Report.Source src = Report.resolve(corrupted, cfg.dataset(), data, trainer.data().test(), seed);
+        Report.Source src = Report.resolve(corrupted, cfg.dataset(), data, trainer.data().test(), seed, corruptedLimit);
         JsonObject report = Report.evaluate(trainer.net(), evalBatchSize, trainer.data().test(), src.source(), src.label(), System.out);
-        Path reportFile = trainer.runDir().resolve("report.json");
-        Report.write(reportFile, report);
-        System.out.println("Wrote " + reportFile + " and " + trainer.runDir().resolve("checkpoint.safetensors"));
-        if (embedded) Files.writeString(trainer.runDir().resolve("EMBEDDED_DEFAULT"), String.join(" ", EMBEDDED) + "\n");
+        Path dir = trainer.runDir();
+        report.addProperty("checkpoint", dir.resolve(Trainer.CHECKPOINT).toString());
+        Report.write(dir.resolve("report.json"), report);
+        if (report.has("corruptions")) Charts.corruptionErrors(report, dir.resolve(Charts.CORRUPTION_ERRORS));
+        if (embedded) Files.writeString(dir.resolve("EMBEDDED_DEFAULT"), "train " + embeddedArgs + "\n");
+        System.out.printf("Wrote %s: %s, report.json, %s%s, training_log.csv/.jsonl, config.json%n", dir, Trainer.CHECKPOINT,
+                Charts.TRAINING_CURVES, report.has("corruptions") ? ", " + Charts.CORRUPTION_ERRORS : "");
         return 0;
     }
 
+    /**
+     * {@code --resume}: the run continues with the configuration saved in the checkpoint's sidecar;
+     * options given on the command line override it (with a warning for those that change the
+     * training itself, since the continuation then differs from an uninterrupted run).
+     */
+    private void continueCheckpointConfig() throws java.io.IOException {
+        Checkpoint.Meta meta = Checkpoint.readMeta(resume);
+        if (meta == null && evaluate) return; // plain weights: evaluated with the options given
+        if (meta == null) {
+            throw new IllegalArgumentException(resume + ": no sidecar " + Checkpoint.sidecar(resume).getFileName()
+                    + "; --resume needs a checkpoint written by train (plain weights can only be evaluated with eval)");
+        }
+        JsonObject c = meta.config();
+        picocli.CommandLine.ParseResult pr = spec.commandLine().getParseResult();
+        java.util.List<String> changed = new java.util.ArrayList<>();
+        java.util.function.BiFunction<String, String, Boolean> take = (opt, key) -> {
+            if (!c.has(key)) return false;
+            if (pr.hasMatchedOption(opt)) {
+                Object given = spec.findOption(opt).getValue();
+                String saved = c.get(key).getAsString();
+                if (!String.valueOf(given).equals(saved) && !(given instanceof Number n && Double.parseDouble(saved) == n.doubleValue())) {
+                    changed.add(opt + " " + given + " (checkpoint: " + saved + ")");
+                }
+                return false;
+            }
+            return true;
+        };
+        if (take.apply("--dataset", "dataset")) dataset = c.get("dataset").getAsString();
+        if (!pr.hasMatchedOption("--data") && c.has("data")) data = Path.of(c.get("data").getAsString());
+        if (take.apply("--epochs", "epochs")) epochs = c.get("epochs").getAsInt();
+        if (take.apply("--learning-rate", "learning_rate")) learningRate = c.get("learning_rate").getAsDouble();
+        if (take.apply("--batch-size", "batch_size")) batchSize = c.get("batch_size").getAsInt();
+        if (!pr.hasMatchedOption("--eval-batch-size") && c.has("eval_batch_size")) evalBatchSize = c.get("eval_batch_size").getAsInt();
+        if (take.apply("--momentum", "momentum")) momentum = c.get("momentum").getAsDouble();
+        if (take.apply("--decay", "decay")) decay = c.get("decay").getAsDouble();
+        if (take.apply("--layers", "layers")) layers = c.get("layers").getAsInt();
+        if (take.apply("--widen-factor", "widen_factor")) widenFactor = c.get("widen_factor").getAsInt();
+        if (take.apply("--mixture-width", "mixture_width")) mixtureWidth = c.get("mixture_width").getAsInt();
+        if (take.apply("--mixture-depth", "mixture_depth")) mixtureDepth = c.get("mixture_depth").getAsInt();
+        if (take.apply("--aug-severity", "aug_severity")) augSeverity = c.get("aug_severity").getAsInt();
+        if (take.apply("--all-ops", "all_ops")) allOps = c.get("all_ops").getAsBoolean();
+        if (c.has("mode") && !pr.hasMatchedOption("--no-jsd") && !pr.hasMatchedOption("--no-augmix")) {
+            String mode = c.get("mode").getAsString();
+            noJsd = mode.equals("AUGMIX");
+            noAugmix = mode.equals("NONE");
+        }
+        if (take.apply("--seed", "seed")) seed = c.get("seed").getAsLong();
+        if (take.apply("--train-limit", "train_limit")) trainLimit = c.get("train_limit").getAsInt();
+        if (!pr.hasMatchedOption("--corrupted") && c.has("corrupted")) corrupted = c.get("corrupted").getAsString();
+        if (!pr.hasMatchedOption("--test-limit") && c.has("test_limit")) testLimit = c.get("test_limit").getAsInt();
+        if (!pr.hasMatchedOption("--corrupted-limit") && c.has("corrupted_limit")) corruptedLimit = c.get("corrupted_limit").getAsInt();
+        if (!pr.hasMatchedOption("--num-workers") && c.has("threads")) numWorkers = c.get("threads").getAsInt();
+        if (!pr.hasMatchedOption("--print-freq") && c.has("print_freq")) printFreq = c.get("print_freq").getAsInt();
+        if (!changed.isEmpty() && !evaluate) {
+            System.out.println("Warning: resuming with settings that differ from the checkpoint's: " + String.join(", ", changed)
+                    + ". The continued run will not match an uninterrupted one.");
+        }
+    }
 }

@@ -59,11 +59,21 @@ public final class CounterRng {
      * k2 = mix64(k1 + severity * G); key = mix64(k2 ^ mix64(index + G))}.
      */
     public static long key(long seed, String corruption, int severity, long index) {
+        return imageKey(severityKey(seed, corruption, severity), index);
+    }
+
+    /**
+     * The first three steps of {@link #key}, shared by every image of one (seed, corruption,
+     * severity): {@code k2} above. The CUDA kernels receive it and finish the key per image.
+     */
+    public static long severityKey(long seed, String corruption, int severity) {
         long k = mix64(seed + GAMMA);
         k = mix64(k ^ fnv1a64(corruption));
-        k = mix64(k + severity * GAMMA);
-        return mix64(k ^ mix64(index + GAMMA));
+        return mix64(k + severity * GAMMA);
     }
+
+    /** The last step of {@link #key}: {@code mix64(severityKey ^ mix64(index + G))}. */
+    public static long imageKey(long severityKey, long index) { return mix64(severityKey ^ mix64(index + GAMMA)); }
 
     /** Key of sub-stream {@code j} of stream {@code key} (e.g. one per pixel value). */
     public static long subKey(long key, long j) { return mix64(key ^ mix64(j * GAMMA + 0x632BE59BD9B4E019L)); }
@@ -167,6 +177,9 @@ public final class CounterRng {
             LOG_FACT[i] = s;
         }
     }
+
+    /** A copy of the log(k!) table for k &lt; 1024 (the CUDA shot-noise kernel gets the same values). */
+    static double[] logFactorialTable() { return LOG_FACT.clone(); }
 
     /** log(k!) : table below 1024, Stirling's series above (error &lt; 1e-15 relative). */
     static double logFactorial(long k) {

@@ -164,15 +164,8 @@ final class Kernels {
      * Q16 quantisation then 8-bit output = floor(round(257*S)/257).
      */
     static void motionBlur(int[] src, int[] dst, int h, int w, int c, double radius, double sigma, double angleDeg) {
-        int width = 2 * (int) Math.ceil(radius) + 1;
-        double[] k = new double[width];
-        double norm = 0;
-        double sq2pi = 2.50662827463100024161235523934010416269302368164062;
-        for (int i = 0; i < width; i++) {
-            k[i] = Math.exp(-((double) i * i) / (2.0 * sigma * sigma)) / (sq2pi * sigma);
-            norm += k[i];
-        }
-        for (int i = 0; i < width; i++) k[i] /= norm;
+        double[] k = motionKernel(radius, sigma);
+        int width = k.length;
         double rad = Math.PI * angleDeg / 180.0;
         double px = width * Math.sin(rad), py = width * Math.cos(rad);
         double hyp = Math.hypot(px, py);
@@ -198,6 +191,23 @@ final class Kernels {
                 }
             }
         }
+    }
+
+    /**
+     * The normalised one-sided Gaussian line kernel of {@link #motionBlur}: width
+     * {@code 2 * ceil(radius) + 1}, weight i for the pixel i steps along the blur direction.
+     */
+    static double[] motionKernel(double radius, double sigma) {
+        int width = 2 * (int) Math.ceil(radius) + 1;
+        double[] k = new double[width];
+        double norm = 0;
+        double sq2pi = 2.50662827463100024161235523934010416269302368164062;
+        for (int i = 0; i < width; i++) {
+            k[i] = Math.exp(-((double) i * i) / (2.0 * sigma * sigma)) / (sq2pi * sigma);
+            norm += k[i];
+        }
+        for (int i = 0; i < width; i++) k[i] /= norm;
+        return k;
     }
 
     // ------------------------------------------------------------------ skimage HSV (§4.5)
@@ -287,6 +297,26 @@ final class Kernels {
             xsizes[xx] = xmax;
         }
         return kk;
+    }
+
+    /** Most taps of one BOX coefficient row at the CIFAR pixelate sizes (checked by {@link #boxTable}). */
+    static final int BOX_TAPS = 4;
+
+    /**
+     * The BOX coefficients of an {@code in -> out} resize as a flat table for the GPU: per output
+     * index {@code [xmin, taps, w0, w1, w2, w3]} (unused weights 0), {@code 2 + BOX_TAPS} ints each.
+     */
+    static int[] boxTable(int in, int out) {
+        int[] xmin = new int[out], xsz = new int[out];
+        int[][] k = boxCoeffs(in, out, xmin, xsz);
+        int[] t = new int[out * (2 + BOX_TAPS)];
+        for (int o = 0; o < out; o++) {
+            if (xsz[o] > BOX_TAPS) throw new IllegalArgumentException("BOX " + in + "->" + out + " needs " + xsz[o] + " taps");
+            t[o * (2 + BOX_TAPS)] = xmin[o];
+            t[o * (2 + BOX_TAPS) + 1] = xsz[o];
+            System.arraycopy(k[o], 0, t, o * (2 + BOX_TAPS) + 2, xsz[o]);
+        }
+        return t;
     }
 
     private static int clip8(long ss) {

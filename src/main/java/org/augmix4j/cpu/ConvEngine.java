@@ -1,6 +1,7 @@
 package org.augmix4j.cpu;
 
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicInteger;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -20,18 +21,18 @@ import jdk.incubator.vector.VectorSpecies;
  *   <li>forward: y_n (K, P) = W (K, CRS) * col_n; B strips of NR pixels are packed from xs.</li>
  *   <li>backwardData, stride 1: the forward of dy with W' (C, K, R, S) = W flipped and transposed
  *       and padding R-1-pad; stride > 1: dcol = W^T * dy_n, then col2im.</li>
- *   <li>backwardFilter: dW^T (CRS, K) += col_n * dy_n^T with the col operand broadcast straight
- *       from xs (no im2col copy) and dy_n^T packed; per-group partial sums over fixed image
- *       groups, added in group order, so the result does not depend on the thread count.</li>
+ *   <li>backwardFilter ({@link ConvFilter}): dW^T (CRS, K) += col_n * dy_n^T with the col operand
+ *       broadcast straight from xs (no im2col copy); fixed image groups summed in order.</li>
  * </ul>
- * Parallel over images (forward, backwardData) or image groups (backwardFilter).
+ * Threads claim images (or image groups) in turn from a counter; every output element is still
+ * computed by one thread in a fixed order, so results are bitwise independent of the thread count
+ * and of scheduling. The Vector API code uses one species only (see packFourRows8).
  */
 public final class ConvEngine {
     private static final VectorSpecies<Float> SP = Gemm.SP;
-    private static final VectorSpecies<Float> HALF = FloatVector.SPECIES_256;
     private static final int L = Gemm.L, MR = Gemm.MR, NR = Gemm.NR;
-    /** Image groups of backwardFilter's partial sums: fixed, so results do not depend on threads. */
-    static final int GROUPS = 16;
+    /** Forward blocking (floats): k-slices of a strip block, and whole packed strips of a block. */
+    static final int BLOCK_SLICE_FLOATS = 64 * 1024, BLOCK_FLOATS = 512 * 1024;
 
     private ConvEngine() {}
 
@@ -41,6 +42,7 @@ public final class ConvEngine {
     static final class Geom {
         final int C, H, W, R, S, st, padH, padW, Ho, Wo, P, CRS, Hq, Wq, plane, xsLen;
         final int[] off; // (CRS) tap offsets into xs
+        final int maxOff;
         /** True when xs is the image itself (1x1 kernel, stride 1, no padding). */
         final boolean identity;
 
@@ -61,78 +63,92 @@ public final class ConvEngine {
                 for (int r = 0; r < R; r++)
                     for (int s = 0; s < S; s++, t++)
                         off[t] = ((r % st) * st + s % st) * plane + c * Hq * Wq + (r / st) * Wq + s / st;
+            maxOff = Arrays.stream(off).max().getAsInt();
         }
-    }
-
-    /** Fills xs from image x[xOff ..] (C, H, W); see the class comment. */
-    static void buildXs(Geom g, float[] x, int xOff, float[] xs) {
-        int st = g.st, Hq = g.Hq, Wq = g.Wq;
-        if (st == 1) {
-            int lo = Math.max(0, g.padW), hi = Math.min(Wq, g.W + g.padW); // xs columns holding x
-            for (int c = 0; c < g.C; c++) {
-                for (int i = 0; i < Hq; i++) {
-                    int d = (c * Hq + i) * Wq, ih = i - g.padH;
-                    if (ih < 0 || ih >= g.H || hi <= lo) {
-                        Arrays.fill(xs, d, d + Wq, 0f);
-                        continue;
-                    }
-                    Arrays.fill(xs, d, d + lo, 0f);
-                    System.arraycopy(x, xOff + (c * g.H + ih) * g.W + lo - g.padW, xs, d + lo, hi - lo);
-                    Arrays.fill(xs, d + hi, d + Wq, 0f);
-                }
-            }
-            return;
-        }
-        for (int a = 0; a < st; a++)
-            for (int b = 0; b < st; b++)
-                for (int c = 0; c < g.C; c++)
-                    for (int i = 0; i < Hq; i++) {
-                        int d = (a * st + b) * g.plane + (c * Hq + i) * Wq, ih = st * i + a - g.padH;
-                        if (ih < 0 || ih >= g.H) {
-                            Arrays.fill(xs, d, d + Wq, 0f);
-                            continue;
-                        }
-                        int src = xOff + (c * g.H + ih) * g.W;
-                        for (int j = 0; j < Wq; j++) {
-                            int iw = st * j + b - g.padW;
-                            xs[d + j] = iw >= 0 && iw < g.W ? x[src + iw] : 0f;
-                        }
-                    }
     }
 
     /**
-     * Packs output pixels [p0, p0+nr) of col into one B strip {@code bp[crs * NR + (p - p0)]}
-     * (columns past nr zero). Pixels form runs along output rows; each run is one contiguous copy.
+     * Fills xs[xsOff ..] (xsLen floats) from image x[xOff ..] (C, H, W); see the class comment.
+     * Writes only the positions that hold x: the padding must already be zero, i.e. xs is a fresh
+     * array or was last filled by buildXs for the same geometry (pads never change, so per image
+     * only the interior rows are copied).
      */
-    static void packStrip(Geom g, float[] xs, int xsOff, int p0, int nr, float[] bp) {
-        int[] off = g.off;
-        int Wo = g.Wo, Wq = g.Wq, CRS = g.CRS;
-        if (nr == NR && p0 % Wo + NR <= Wo) { // one run (e.g. a 32-wide output row)
-            int q = xsOff + (p0 / Wo) * Wq + p0 % Wo;
-            for (int t = 0; t < CRS; t++) {
-                int s = off[t] + q, d = t * NR;
-                FloatVector.fromArray(SP, xs, s).intoArray(bp, d);
-                FloatVector.fromArray(SP, xs, s + L).intoArray(bp, d + L);
+    static void buildXs(Geom g, float[] x, int xOff, float[] xs, int xsOff) {
+        int st = g.st, Hq = g.Hq, Wq = g.Wq, W = g.W;
+        // phase planes that some tap reads (a 1x1 stride-2 conv reads only plane (0, 0))
+        for (int a = 0; a < Math.min(st, g.R); a++)
+            for (int b = 0; b < Math.min(st, g.S); b++) {
+                // xs rows i / columns j whose source row st*i + a - padH / column st*j + b - padW is in x
+                int ilo = Math.max(0, (g.padH - a + st - 1) / st), ihi = Math.min(Hq, (g.H - 1 + g.padH - a) / st + 1);
+                int jlo = Math.max(0, (g.padW - b + st - 1) / st), jhi = Math.min(Wq, (W - 1 + g.padW - b) / st + 1);
+                if (jhi <= jlo) continue;
+                for (int c = 0; c < g.C; c++)
+                    for (int i = ilo; i < ihi; i++) {
+                        int d = xsOff + (a * st + b) * g.plane + (c * Hq + i) * Wq + jlo;
+                        int src = xOff + (c * g.H + st * i + a - g.padH) * W + st * jlo + b - g.padW;
+                        if (st == 1) copyRow(x, src, xs, d, jhi - jlo);
+                        else for (int j = jlo; j < jhi; j++, d++, src += st) xs[d] = x[src];
+                    }
             }
-            return;
-        }
-        for (int p = p0; p < p0 + nr; ) {
-            int h = p / Wo, w = p % Wo, len = Math.min(Wo - w, p0 + nr - p);
-            int q = xsOff + h * Wq + w, d0 = p - p0;
-            for (int t = 0; t < CRS; t++) copy(xs, off[t] + q, bp, t * NR + d0, len);
-            p += len;
-        }
-        if (nr < NR) for (int t = 0; t < CRS; t++) Arrays.fill(bp, t * NR + nr, (t + 1) * NR, 0f);
     }
 
-    private static void copy(float[] src, int s, float[] dst, int d, int len) {
+    /** dst[d .. d+len) = src[s .. s+len): full vectors, then scalars (no call per row). */
+    private static void copyRow(float[] src, int s, float[] dst, int d, int len) {
         int i = 0;
         for (; i + L <= len; i += L) FloatVector.fromArray(SP, src, s + i).intoArray(dst, d + i);
-        if (i + 8 <= len) {
-            FloatVector.fromArray(HALF, src, s + i).intoArray(dst, d + i);
-            i += 8;
-        }
         for (; i < len; i++) dst[d + i] = src[s + i];
+    }
+
+    /**
+     * Packs output pixels [p0, p0+nr) of col into one B strip {@code bp[bOff + crs * NR + (p - p0)]}
+     * (columns past nr zero). Pixels form runs along output rows; each run is one contiguous copy.
+     */
+    static void packStrip(Geom g, float[] xs, int xsOff, int p0, int nr, float[] bp, int bOff) {
+        int Wo = g.Wo, Wq = g.Wq;
+        if (nr == NR && p0 % Wo + NR <= Wo) { // one run of 32 (a 32-wide output row)
+            packTwoVectors(g.off, g.CRS, xs, xsOff + (p0 / Wo) * Wq + p0 % Wo, L, bp, bOff);
+        } else if (nr == NR && p0 % Wo == 0 && Wo == L) { // two rows of 16 (WRN stage 2)
+            packTwoVectors(g.off, g.CRS, xs, xsOff + (p0 / Wo) * Wq, Wq, bp, bOff);
+        } else if (nr == NR && p0 % Wo == 0 && Wo == 8 && L == 16
+                && xsOff + g.maxOff + (p0 / Wo + 3) * Wq + L <= xs.length && bp.length >= bOff + g.CRS * NR + L) {
+            packFourRows8(g.off, g.CRS, xs, xsOff + (p0 / Wo) * Wq, Wq, bp, bOff); // four rows of 8 (WRN stage 3)
+        } else {
+            for (int p = p0; p < p0 + nr; ) {
+                int h = p / Wo, w = p % Wo, len = Math.min(Wo - w, p0 + nr - p);
+                int q = xsOff + h * Wq + w, d0 = p - p0;
+                for (int t = 0; t < g.CRS; t++) System.arraycopy(xs, g.off[t] + q, bp, bOff + t * NR + d0, len);
+                p += len;
+            }
+            if (nr < NR) for (int t = 0; t < g.CRS; t++) Arrays.fill(bp, bOff + t * NR + nr, bOff + (t + 1) * NR, 0f);
+        }
+    }
+
+    // Vector loops live in small methods of their own, so each C2 compilation stays well inside
+    // the inlining budget (a vector op left un-inlined boxes its vectors and runs ~20x slower).
+
+    /** bp[t][0..L) = xs[off[t] + q ..], bp[t][L..2L) = xs[off[t] + q + delta ..]. */
+    private static void packTwoVectors(int[] off, int CRS, float[] xs, int q, int delta, float[] bp, int bOff) {
+        for (int t = 0; t < CRS; t++) {
+            int s = off[t] + q, d = bOff + t * NR;
+            FloatVector.fromArray(SP, xs, s).intoArray(bp, d);
+            FloatVector.fromArray(SP, xs, s + delta).intoArray(bp, d + L);
+        }
+    }
+
+    /**
+     * bp[t][8i..8i+8) = xs[off[t] + q + i*delta ..] for i < 4 (NR = 32), with full-width vectors
+     * whose upper 8 lanes are overwritten by the next store (bp and xs need L floats of slack).
+     * Not 256-bit vectors: mixing species in one JVM (JDK 17) pollutes the Vector API's shared
+     * profiles and left every pack loop 15x slower once the 8-wide shape had run.
+     */
+    private static void packFourRows8(int[] off, int CRS, float[] xs, int q, int delta, float[] bp, int bOff) {
+        for (int t = 0; t < CRS; t++) {
+            int s = off[t] + q, d = bOff + t * NR;
+            FloatVector.fromArray(SP, xs, s).intoArray(bp, d);
+            FloatVector.fromArray(SP, xs, s + delta).intoArray(bp, d + 8);
+            FloatVector.fromArray(SP, xs, s + 2 * delta).intoArray(bp, d + 16);
+            FloatVector.fromArray(SP, xs, s + 3 * delta).intoArray(bp, d + 24);
+        }
     }
 
     // ---------------------------------------------------------------- forward (and stride-1 backward data)
@@ -140,34 +156,59 @@ public final class ConvEngine {
     /**
      * y (N, M, Ho, Wo) = conv of x (N, C, H, W) with the packed filter {@code ap} (M rows of CRS,
      * packed by {@link Gemm#packA}); y overwritten.
+     *
+     * <p>Threads claim units of whole images and walk their strips (NR output pixels each) in
+     * blocks: pack a block of strips (across image boundaries), then for each k-block run every
+     * strip of the block against every A panel. The A k-block (M x kc) is thus reused by all strips of the block from
+     * L2, and each strip's k-slice by all A panels from L1; without blocking, a 128-channel filter
+     * (590 KB packed) was streamed once per strip and lost ~40% to L2 misses.
      */
     static void forwardPacked(Geom g, float[] x, float[] ap, int M, float[] y, int N) {
-        int inLen = g.C * g.H * g.W, outLen = M * g.P;
-        Parallel.range(N, 1, (n0, n1) -> {
-            float[] xs = g.identity ? null : new float[g.xsLen];
-            float[] bp = new float[g.CRS * NR], tile = new float[MR * NR];
-            for (int n = n0; n < n1; n++) {
-                float[] src = x;
-                int srcOff = n * inLen;
-                if (!g.identity) {
-                    buildXs(g, x, n * inLen, xs);
-                    src = xs;
-                    srcOff = 0;
-                }
-                for (int p0 = 0; p0 < g.P; p0 += NR) {
-                    int nr = Math.min(NR, g.P - p0);
-                    packStrip(g, src, srcOff, p0, nr, bp);
-                    panelsTimesStrip(M, g.CRS, ap, bp, nr, y, n * outLen + p0, g.P, tile);
+        int inLen = g.C * g.H * g.W, outLen = M * g.P, CRS = g.CRS, P = g.P;
+        int spi = (P + NR - 1) / NR, stripLen = CRS * NR;
+        int kb = Gemm.kBlock(CRS);
+        // block: up to ~64K floats of k-slices (kb x NR per strip) and ~512K floats of packed strips;
+        // units of whole images are claimed in turn (load balance under other CPU load)
+        int sb = Math.max(1, Math.min(BLOCK_SLICE_FLOATS / (kb * NR), BLOCK_FLOATS / stripLen));
+        int ipu = Math.max(1, sb / spi), units = (N + ipu - 1) / ipu;
+        AtomicInteger next = new AtomicInteger();
+        Parallel.range(Math.min(units, Parallel.threads()), 1, (w0, w1) -> {
+            float[] xs = g.identity ? null : new float[g.xsLen + L]; // + L: slack for packFourRows8
+            float[] bp = new float[sb * stripLen + L], tile = new float[MR * NR];
+            int[] yOff = new int[sb], nrs = new int[sb];
+            int built = -1;
+            for (int u; (u = next.getAndIncrement()) < units; ) {
+                int n0 = u * ipu, total = (Math.min(N, n0 + ipu) - n0) * spi;
+                for (int s0 = 0; s0 < total; s0 += sb) {
+                    int cnt = Math.min(sb, total - s0);
+                    for (int j = 0; j < cnt; j++) {
+                        int n = n0 + (s0 + j) / spi, p0 = ((s0 + j) % spi) * NR;
+                        if (!g.identity && n != built) {
+                            buildXs(g, x, n * inLen, xs, 0);
+                            built = n;
+                        }
+                        nrs[j] = Math.min(NR, P - p0);
+                        yOff[j] = n * outLen + p0;
+                        if (g.identity) packStrip(g, x, n * inLen, p0, nrs[j], bp, j * stripLen);
+                        else packStrip(g, xs, 0, p0, nrs[j], bp, j * stripLen);
+                    }
+                    for (int pc = 0; pc < CRS; pc += kb) {
+                        int kc = Math.min(kb, CRS - pc);
+                        for (int j = 0; j < cnt; j++)
+                            for (int ir = 0; ir < M; ir += MR)
+                                Gemm.tile(kc, ap, ir * CRS + pc * MR, bp, j * stripLen + pc * NR, y, yOff[j] + ir * P,
+                                        P, Math.min(MR, M - ir), nrs[j], pc > 0, tile);
+                    }
                 }
             }
         });
     }
 
-    /** C (M, nr) = A (packed panels, M x K) * one packed B strip (K x NR), k-blocked by Gemm.KC. */
+    /** C (M, nr) = A (packed panels, M x K) * one packed B strip (K x NR), k-blocked by Gemm.kBlock. */
     static void panelsTimesStrip(int M, int K, float[] ap, float[] bp, int nr, float[] C, int cOff, int ldc,
                                  float[] tile) {
-        for (int pc = 0; pc < K; pc += Gemm.KC) {
-            int kc = Math.min(Gemm.KC, K - pc);
+        for (int pc = 0, kb = Gemm.kBlock(K); pc < K; pc += kb) {
+            int kc = Math.min(kb, K - pc);
             for (int ir = 0; ir < M; ir += MR)
                 Gemm.tile(kc, ap, ir * K + pc * MR, bp, pc * NR, C, cOff + ir * ldc, ldc,
                         Math.min(MR, M - ir), nr, pc > 0, tile);
@@ -209,9 +250,10 @@ public final class ConvEngine {
         int P = g.P, inLen = C * H * W;
         float[] ap = new float[Gemm.roundUp(CRS, MR) * K];
         Gemm.packA(true, w, 0, CRS, 0, CRS, 0, K, ap, 0);
-        Parallel.range(N, 1, (n0, n1) -> {
+        AtomicInteger next = new AtomicInteger();
+        Parallel.range(Math.min(N, Parallel.threads()), 1, (w0, w1) -> {
             float[] dcol = new float[CRS * P], bp = new float[K * NR], tile = new float[MR * NR];
-            for (int n = n0; n < n1; n++) {
+            for (int n; (n = next.getAndIncrement()) < N; ) {
                 for (int p0 = 0; p0 < P; p0 += NR) {
                     int nr = Math.min(NR, P - p0);
                     Gemm.packB(false, dy, n * K * P, P, 0, K, p0, nr, bp);
@@ -225,119 +267,26 @@ public final class ConvEngine {
     /** dx_n (C, H, W) = sum over taps of dcol (CRS, P) at their input positions; dx_n overwritten. */
     static void col2im(Geom g, float[] dcol, float[] dx, int dxOff) {
         Arrays.fill(dx, dxOff, dxOff + g.C * g.H * g.W, 0f);
+        int st = g.st;
         for (int c = 0, t = 0; c < g.C; c++)
             for (int r = 0; r < g.R; r++)
-                for (int s = 0; s < g.S; s++, t++)
+                for (int s = 0; s < g.S; s++, t++) {
+                    // output columns whose input column ow*st - padW + s lies in [0, W)
+                    int olo = Math.max(0, (g.padW - s + st - 1) / st), ohi = Math.min(g.Wo, (g.W - 1 + g.padW - s) / st + 1);
                     for (int oh = 0; oh < g.Ho; oh++) {
-                        int ih = oh * g.st - g.padH + r;
+                        int ih = oh * st - g.padH + r;
                         if (ih < 0 || ih >= g.H) continue;
-                        int d = dxOff + (c * g.H + ih) * g.W, src = t * g.P + oh * g.Wo;
-                        for (int ow = 0; ow < g.Wo; ow++) {
-                            int iw = ow * g.st - g.padW + s;
-                            if (iw >= 0 && iw < g.W) dx[d + iw] += dcol[src + ow];
-                        }
+                        int d = dxOff + (c * g.H + ih) * g.W - g.padW + s, src = t * g.P + oh * g.Wo;
+                        for (int ow = olo; ow < ohi; ow++) dx[d + ow * st] += dcol[src + ow];
                     }
+                }
     }
 
     // ---------------------------------------------------------------- backward filter
 
-    /** dw (K, C, R, S) = sum_n dy_n (K, P) * col_n^T (P, CRS); dw overwritten. */
+    /** dw (K, C, R, S) = sum_n dy_n (K, P) * col_n^T (P, CRS); dw overwritten. See {@link ConvFilter}. */
     public static void backwardFilter(float[] x, float[] dy, float[] dw, int N, int C, int H, int W, int K, int R,
                                       int S, int stride, int pad) {
-        Geom g = new Geom(C, H, W, R, S, stride, pad, pad);
-        int CRS = g.CRS, P = g.P, Kp = Gemm.roundUp(K, NR), CRSp = Gemm.roundUp(CRS, MR);
-        int groups = Math.min(N, GROUPS), inLen = C * H * W;
-        float[][] part = new float[groups][]; // (CRSp, Kp) each: dW^T of one image group
-        Parallel.range(groups, 1, (g0, g1) -> {
-            float[] xs = g.identity ? null : new float[g.xsLen];
-            float[] dyT = new float[Kp * P];
-            for (int grp = g0; grp < g1; grp++) {
-                float[] acc = new float[CRSp * Kp];
-                part[grp] = acc;
-                for (int n = (int) ((long) N * grp / groups), end = (int) ((long) N * (grp + 1) / groups); n < end; n++) {
-                    float[] src = x;
-                    int srcOff = n * inLen;
-                    if (!g.identity) {
-                        buildXs(g, x, n * inLen, xs);
-                        src = xs;
-                        srcOff = 0;
-                    }
-                    transposeDy(dy, n * K * P, K, P, dyT);
-                    for (int t = 0; t < CRS; t += MR) {
-                        int[] o = new int[MR];
-                        for (int i = 0; i < MR; i++) o[i] = srcOff + g.off[Math.min(t + i, CRS - 1)];
-                        for (int ks = 0; ks < Kp; ks += NR)
-                            filterKernel(src, o[0], o[1], o[2], o[3], o[4], o[5], o[6], o[7], g.Ho, g.Wo, g.Wq,
-                                    dyT, ks * P, acc, t * Kp + ks, Kp);
-                    }
-                }
-            }
-        });
-        // dw[k][crs] = sum over groups in order of part[grp][crs][k]
-        Parallel.range(K, 1, (k0, k1) -> {
-            for (int k = k0; k < k1; k++)
-                for (int t = 0; t < CRS; t++) {
-                    float v = 0f;
-                    for (int grp = 0; grp < groups; grp++) v += part[grp][t * Kp + k];
-                    dw[k * CRS + t] = v;
-                }
-        });
-    }
-
-    /** dyT[(k / NR) * P * NR + p * NR + k % NR] = dy[dyOff + k * P + p]; columns past K zero. */
-    static void transposeDy(float[] dy, int dyOff, int K, int P, float[] dyT) {
-        int Kp = Gemm.roundUp(K, NR);
-        if (Kp != K) Arrays.fill(dyT, 0f);
-        for (int k = 0; k < K; k++) {
-            int d = (k / NR) * P * NR + k % NR, s = dyOff + k * P;
-            for (int p = 0; p < P; p++) dyT[d + p * NR] = dy[s + p];
-        }
-    }
-
-    /**
-     * acc[MR x NR] += sum over output pixels (h, w) of col rows o0..o7 (broadcast from xs at
-     * o_i + h*Wq + w) times the dy^T row (NR lanes at dyT[d + p*NR]). Fixed pixel order.
-     */
-    static void filterKernel(float[] xs, int o0, int o1, int o2, int o3, int o4, int o5, int o6, int o7,
-                             int Ho, int Wo, int Wq, float[] dyT, int d, float[] acc, int a, int lda) {
-        FloatVector c00 = FloatVector.fromArray(SP, acc, a), c01 = FloatVector.fromArray(SP, acc, a + L);
-        FloatVector c10 = FloatVector.fromArray(SP, acc, a + lda), c11 = FloatVector.fromArray(SP, acc, a + lda + L);
-        FloatVector c20 = FloatVector.fromArray(SP, acc, a + 2 * lda), c21 = FloatVector.fromArray(SP, acc, a + 2 * lda + L);
-        FloatVector c30 = FloatVector.fromArray(SP, acc, a + 3 * lda), c31 = FloatVector.fromArray(SP, acc, a + 3 * lda + L);
-        FloatVector c40 = FloatVector.fromArray(SP, acc, a + 4 * lda), c41 = FloatVector.fromArray(SP, acc, a + 4 * lda + L);
-        FloatVector c50 = FloatVector.fromArray(SP, acc, a + 5 * lda), c51 = FloatVector.fromArray(SP, acc, a + 5 * lda + L);
-        FloatVector c60 = FloatVector.fromArray(SP, acc, a + 6 * lda), c61 = FloatVector.fromArray(SP, acc, a + 6 * lda + L);
-        FloatVector c70 = FloatVector.fromArray(SP, acc, a + 7 * lda), c71 = FloatVector.fromArray(SP, acc, a + 7 * lda + L);
-        for (int h = 0; h < Ho; h++) {
-            int q = h * Wq;
-            for (int w = 0; w < Wo; w++, d += NR) {
-                int qw = q + w;
-                FloatVector b0 = FloatVector.fromArray(SP, dyT, d), b1 = FloatVector.fromArray(SP, dyT, d + L);
-                FloatVector v = FloatVector.broadcast(SP, xs[o0 + qw]);
-                c00 = v.fma(b0, c00); c01 = v.fma(b1, c01);
-                v = FloatVector.broadcast(SP, xs[o1 + qw]);
-                c10 = v.fma(b0, c10); c11 = v.fma(b1, c11);
-                v = FloatVector.broadcast(SP, xs[o2 + qw]);
-                c20 = v.fma(b0, c20); c21 = v.fma(b1, c21);
-                v = FloatVector.broadcast(SP, xs[o3 + qw]);
-                c30 = v.fma(b0, c30); c31 = v.fma(b1, c31);
-                v = FloatVector.broadcast(SP, xs[o4 + qw]);
-                c40 = v.fma(b0, c40); c41 = v.fma(b1, c41);
-                v = FloatVector.broadcast(SP, xs[o5 + qw]);
-                c50 = v.fma(b0, c50); c51 = v.fma(b1, c51);
-                v = FloatVector.broadcast(SP, xs[o6 + qw]);
-                c60 = v.fma(b0, c60); c61 = v.fma(b1, c61);
-                v = FloatVector.broadcast(SP, xs[o7 + qw]);
-                c70 = v.fma(b0, c70); c71 = v.fma(b1, c71);
-            }
-        }
-        c00.intoArray(acc, a); c01.intoArray(acc, a + L);
-        c10.intoArray(acc, a + lda); c11.intoArray(acc, a + lda + L);
-        c20.intoArray(acc, a + 2 * lda); c21.intoArray(acc, a + 2 * lda + L);
-        c30.intoArray(acc, a + 3 * lda); c31.intoArray(acc, a + 3 * lda + L);
-        c40.intoArray(acc, a + 4 * lda); c41.intoArray(acc, a + 4 * lda + L);
-        c50.intoArray(acc, a + 5 * lda); c51.intoArray(acc, a + 5 * lda + L);
-        c60.intoArray(acc, a + 6 * lda); c61.intoArray(acc, a + 6 * lda + L);
-        c70.intoArray(acc, a + 7 * lda); c71.intoArray(acc, a + 7 * lda + L);
+        ConvFilter.backwardFilter(x, dy, dw, N, C, H, W, K, R, S, stride, pad);
     }
 }

@@ -22,13 +22,14 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Test: GemmTest (vs a naive triple loop at odd sizes).
  */
 public final class Gemm {
-    static final VectorSpecies<Float> SP = FloatVector.SPECIES_PREFERRED;
+    /** The one vector species of the CPU engine: every vector loop uses it (mixing species slows all of them on JDK 17). */
+    public static final VectorSpecies<Float> SP = FloatVector.SPECIES_PREFERRED;
     /** Vector lanes (16 with AVX-512). */
     static final int L = SP.length();
     /** Micro-tile rows (rows of C held in registers). */
-    public static final int MR = 8;
+    static final int MR = 8;
     /** Micro-tile columns: two vectors. */
-    public static final int NR = 2 * L;
+    static final int NR = 2 * L;
     /** k-block: a packed B strip of KC x NR floats (32 KiB with AVX-512) stays near L1. */
     static final int KC = 256;
     /** Rows of A packed at a time (an MC x KC block lives in L2). */
@@ -75,12 +76,12 @@ public final class Gemm {
             if (!accumulate) for (int i = 0; i < M; i++) java.util.Arrays.fill(C, cOff + i * ldc, cOff + i * ldc + N, 0f);
             return;
         }
-        int kcMax = Math.min(K, KC), mcMax = Math.min(roundUp(M, MR), MC);
+        int kb = kBlock(K), kcMax = Math.min(K, kb), mcMax = Math.min(roundUp(M, MR), MC);
         float[] bp = new float[roundUp(N, NR) * kcMax];
         float[] ap = new float[mcMax * kcMax];
         float[] tile = new float[MR * NR];
-        for (int pc = 0; pc < K; pc += KC) {
-            int kc = Math.min(KC, K - pc);
+        for (int pc = 0; pc < K; pc += kb) {
+            int kc = Math.min(kb, K - pc);
             boolean acc = accumulate || pc > 0;
             packB(tb, B, bOff, ldb, pc, kc, 0, N, bp);
             for (int ic = 0; ic < M; ic += MC) {
@@ -104,7 +105,7 @@ public final class Gemm {
      * Packs rows [i0, i0+mc) x k-range [p0, p0+kc) of op(A) into panels of MR rows, layout
      * {@code dst[dOff + (i / MR) * kc * MR + k * MR + i % MR]}; rows past mc are zero.
      */
-    public static void packA(boolean ta, float[] A, int aOff, int lda, int i0, int mc, int p0, int kc,
+    static void packA(boolean ta, float[] A, int aOff, int lda, int i0, int mc, int p0, int kc,
                              float[] dst, int dOff) {
         for (int ip = 0; ip < mc; ip += MR) {
             int mr = Math.min(MR, mc - ip), base = dOff + ip * kc;
@@ -157,10 +158,10 @@ public final class Gemm {
     // ---------------------------------------------------------------- micro-kernel
 
     /**
-     * One mr x nr block of C (mr <= MR, nr <= NR) from a packed A panel and a packed B strip; a full
-     * block goes straight to C, a partial one through {@code tile} (MR x NR scratch).
+     * One mr x nr block of C (mr <= MR, nr <= NR) from a packed A panel and a packed B strip: C
+     * (=|+=) A * B. A full block goes straight to C; a partial one goes through {@code tile} (MR x NR scratch) so nothing outside the block is touched.
      */
-    public static void tile(int kc, float[] ap, int aOff, float[] bp, int bOff, float[] C, int cOff, int ldc,
+    static void tile(int kc, float[] ap, int aOff, float[] bp, int bOff, float[] C, int cOff, int ldc,
                             int mr, int nr, boolean accumulate, float[] tile) {
         if (mr == MR && nr == NR) {
             kernel(kc, ap, aOff, bp, bOff, C, cOff, ldc, accumulate);
@@ -177,13 +178,27 @@ public final class Gemm {
     /**
      * C[MR x NR] (=|+=) sum_k ap[k][0..MR) (outer) bp[k][0..NR): 16 vector accumulators, per k two
      * vector loads of B, eight broadcasts of A and sixteen fma's. The k order is fixed (0..kc), so
-     * every element's rounding is the same on every run.
+     * every element's rounding is the same on every run. The accumulators start from C or zero and
+     * are stored once: one load per accumulator at most, a small epilogue (a branchy epilogue with
+     * helper calls hit C2's NodeCountInliningCutoff, boxed the vectors and ran at a fifth of the speed).
      */
-    public static void kernel(int kc, float[] ap, int aOff, float[] bp, int bOff, float[] C, int cOff, int ldc,
+    static void kernel(int kc, float[] ap, int aOff, float[] bp, int bOff, float[] C, int cOff, int ldc,
                               boolean accumulate) {
-        FloatVector c00 = FloatVector.zero(SP), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00,
-                c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00,
-                c70 = c00, c71 = c00;
+        FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71;
+        if (accumulate) {
+            int c = cOff;
+            c00 = FloatVector.fromArray(SP, C, c); c01 = FloatVector.fromArray(SP, C, c + L); c += ldc;
+            c10 = FloatVector.fromArray(SP, C, c); c11 = FloatVector.fromArray(SP, C, c + L); c += ldc;
+            c20 = FloatVector.fromArray(SP, C, c); c21 = FloatVector.fromArray(SP, C, c + L); c += ldc;
+            c30 = FloatVector.fromArray(SP, C, c); c31 = FloatVector.fromArray(SP, C, c + L); c += ldc;
+            c40 = FloatVector.fromArray(SP, C, c); c41 = FloatVector.fromArray(SP, C, c + L); c += ldc;
+            c50 = FloatVector.fromArray(SP, C, c); c51 = FloatVector.fromArray(SP, C, c + L); c += ldc;
+            c60 = FloatVector.fromArray(SP, C, c); c61 = FloatVector.fromArray(SP, C, c + L); c += ldc;
+            c70 = FloatVector.fromArray(SP, C, c); c71 = FloatVector.fromArray(SP, C, c + L);
+        } else {
+            c00 = FloatVector.zero(SP); c01 = c00; c10 = c00; c11 = c00; c20 = c00; c21 = c00; c30 = c00;
+            c31 = c00; c40 = c00; c41 = c00; c50 = c00; c51 = c00; c60 = c00; c61 = c00; c70 = c00; c71 = c00;
+        }
         int a = aOff, b = bOff;
         for (int k = 0; k < kc; k++, a += MR, b += NR) {
             FloatVector b0 = FloatVector.fromArray(SP, bp, b), b1 = FloatVector.fromArray(SP, bp, b + L);
@@ -204,28 +219,26 @@ public final class Gemm {
             x = FloatVector.broadcast(SP, ap[a + 7]);
             c70 = x.fma(b0, c70); c71 = x.fma(b1, c71);
         }
-        store(c00, c01, C, cOff, accumulate);
-        store(c10, c11, C, cOff + ldc, accumulate);
-        store(c20, c21, C, cOff + 2 * ldc, accumulate);
-        store(c30, c31, C, cOff + 3 * ldc, accumulate);
-        store(c40, c41, C, cOff + 4 * ldc, accumulate);
-        store(c50, c51, C, cOff + 5 * ldc, accumulate);
-        store(c60, c61, C, cOff + 6 * ldc, accumulate);
-        store(c70, c71, C, cOff + 7 * ldc, accumulate);
-    }
-
-    private static void store(FloatVector v0, FloatVector v1, float[] C, int c, boolean accumulate) {
-        if (accumulate) {
-            v0 = v0.add(FloatVector.fromArray(SP, C, c));
-            v1 = v1.add(FloatVector.fromArray(SP, C, c + L));
-        }
-        v0.intoArray(C, c);
-        v1.intoArray(C, c + L);
+        int c = cOff;
+        c00.intoArray(C, c); c01.intoArray(C, c + L); c += ldc;
+        c10.intoArray(C, c); c11.intoArray(C, c + L); c += ldc;
+        c20.intoArray(C, c); c21.intoArray(C, c + L); c += ldc;
+        c30.intoArray(C, c); c31.intoArray(C, c + L); c += ldc;
+        c40.intoArray(C, c); c41.intoArray(C, c + L); c += ldc;
+        c50.intoArray(C, c); c51.intoArray(C, c + L); c += ldc;
+        c60.intoArray(C, c); c61.intoArray(C, c + L); c += ldc;
+        c70.intoArray(C, c); c71.intoArray(C, c + L);
     }
 
     // ---------------------------------------------------------------- checks
 
     static int roundUp(int x, int m) { return (x + m - 1) / m * m; }
+
+    /** k-block size for a depth of K: K split evenly into ceil(K / KC) blocks (no tiny remainder). */
+    static int kBlock(int K) {
+        int blocks = (K + KC - 1) / KC;
+        return (K + blocks - 1) / blocks;
+    }
 
     private static void check(boolean ta, boolean tb, int M, int N, int K, float[] A, int aOff, int lda,
                               float[] B, int bOff, int ldb, float[] C, int cOff, int ldc) {

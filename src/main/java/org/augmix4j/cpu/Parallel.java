@@ -11,6 +11,9 @@ import java.util.concurrent.Future;
  * The CPU engine's thread pool: daemon threads (so {@code exec:java} can exit), one per core by
  * default, and a blocked parallel-for. Every multithreaded CPU op goes through {@link #range}.
  *
+ * <p>Nesting: a range started inside another range's body runs inline on the calling thread
+ * (the fixed pool would otherwise deadlock waiting on itself).
+ *
  * <p>Determinism: work is split into fixed contiguous chunks, and no op reduces across chunks in a
  * thread-dependent order, so results do not depend on scheduling.
  */
@@ -22,6 +25,8 @@ public final class Parallel {
     }
 
     private static volatile int threads = Runtime.getRuntime().availableProcessors();
+    /** Set while a thread runs a chunk: a nested range runs inline instead of waiting on a busy pool. */
+    private static final ThreadLocal<Boolean> INSIDE = ThreadLocal.withInitial(() -> false);
     private static volatile ExecutorService pool;
 
     private Parallel() {}
@@ -63,7 +68,7 @@ public final class Parallel {
     public static void range(int n, int grain, Range body) {
         if (n <= 0) return;
         int chunks = Math.min(threads, Math.max(1, n / Math.max(1, grain)));
-        if (chunks <= 1) {
+        if (chunks <= 1 || INSIDE.get()) {
             body.run(0, n);
             return;
         }
@@ -71,9 +76,9 @@ public final class Parallel {
         ExecutorService p = pool();
         for (int k = 1; k < chunks; k++) {
             int s = (int) ((long) n * k / chunks), e = (int) ((long) n * (k + 1) / chunks);
-            futures.add(p.submit(() -> body.run(s, e)));
+            futures.add(p.submit(() -> runInside(body, s, e)));
         }
-        body.run(0, (int) ((long) n / chunks));
+        runInside(body, 0, (int) ((long) n / chunks));
         for (Future<?> f : futures) {
             try {
                 f.get();
@@ -86,6 +91,15 @@ public final class Parallel {
                 if (c instanceof Error er) throw er;
                 throw new IllegalStateException(c);
             }
+        }
+    }
+
+    private static void runInside(Range body, int s, int e) {
+        INSIDE.set(true);
+        try {
+            body.run(s, e);
+        } finally {
+            INSIDE.set(false);
         }
     }
 

@@ -25,12 +25,36 @@ final class JCudaNatives {
      * {@code baseName}, e.g. "JCudaDriver") with the verified private copy in place.
      */
     static synchronized void load(String baseName, Runnable init) {
-        String file = System.mapLibraryName(
-                jcuda.LibUtils.createPlatformLibraryName(baseName + "-" + jcuda.JCudaVersion.get()));
+        load(baseName, null, init);
+    }
+
+    /**
+     * As {@link #load(String, Runnable)}; when the classpath has no {@code baseName} library for
+     * JCuda's version but one for {@code fallbackVersion}, that one is extracted under the name
+     * JCuda looks for. This is the JCudnn native-name fix: JCudnn 11.7.0's classes ask for
+     * {@code libJCudnn-<JCuda version, 12.6.0>-linux-x86_64.so} but its natives jar holds only the
+     * 11.7.0 file (the JNI symbol names do not depend on the file name; shared/spec/cuda-runtime.md,
+     * section 4). LibUtils loads an existing file of that name from {@code java.io.tmpdir} without
+     * needing the resource.
+     *
+     * @return the classpath file that was loaded, e.g. {@code libJCudnn-11.7.0-linux-x86_64.so},
+     *         or null when none was found (JCuda then reports the missing library itself)
+     */
+    static synchronized String load(String baseName, String fallbackVersion, Runnable init) {
+        String file = fileName(baseName, jcuda.JCudaVersion.get());
         String tmp = System.getProperty("java.io.tmpdir");
         Path dir = null;
-        try (InputStream in = JCudaNatives.class.getResourceAsStream("/lib/" + file)) {
-            if (in != null) dir = extract(in.readAllBytes(), Path.of(tmp), file);
+        String source = null;
+        try {
+            for (String candidate : fallbackVersion == null ? new String[] {file}
+                    : new String[] {file, fileName(baseName, fallbackVersion)}) {
+                try (InputStream in = JCudaNatives.class.getResourceAsStream("/lib/" + candidate)) {
+                    if (in == null) continue;
+                    dir = extract(in.readAllBytes(), Path.of(tmp), file);
+                    source = candidate;
+                    break;
+                }
+            }
         } catch (IOException e) {
             throw new IllegalStateException("cannot extract the JCuda native library " + file + " to a private"
                     + " directory under " + tmp + ": " + e.getMessage() + ". Fix: make java.io.tmpdir writable,"
@@ -42,6 +66,21 @@ final class JCudaNatives {
         } finally {
             System.setProperty("java.io.tmpdir", tmp);
         }
+        return source;
+    }
+
+    /** {@code libJCudnn-11.7.0-linux-x86_64.so} for ("JCudnn", "11.7.0"). */
+    static String fileName(String baseName, String version) {
+        return System.mapLibraryName(jcuda.LibUtils.createPlatformLibraryName(baseName + "-" + version));
+    }
+
+    /**
+     * Writes {@code bytes} as {@code file} into this user's private, content-addressed directory
+     * under {@code java.io.tmpdir} (reusing an identical copy) and returns the file's path; for
+     * libraries we load ourselves by absolute path (the compatibility shims).
+     */
+    static Path extractFile(byte[] bytes, String file) throws IOException {
+        return extract(bytes, Path.of(System.getProperty("java.io.tmpdir")), file).resolve(file);
     }
 
     private static Path extract(byte[] bytes, Path tmp, String file) throws IOException {

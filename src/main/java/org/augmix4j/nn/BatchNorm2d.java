@@ -20,8 +20,9 @@ public final class BatchNorm2d {
         runningVar = ones.clone();
     }
 
-    Var forward(Tape t, Var x, boolean train) {
+    /** relu(bn(x)): every BN of the WRN is followed by a ReLU, so the pair is one fused op. */
+    Var forwardRelu(Tape t, Var x, boolean train) {
         if (train) numBatchesTracked++;
-        return F.batchNorm(t, x, weight, bias, runningMean, runningVar, train);
+        return F.batchNormRelu(t, x, weight, bias, runningMean, runningVar, train);
     }
 }

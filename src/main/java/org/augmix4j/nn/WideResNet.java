@@ -48,13 +48,13 @@ public final class WideResNet {
     private record Block(BatchNorm2d bn1, ConvLayer conv1, BatchNorm2d bn2, ConvLayer conv2, ConvLayer shortcut) {
         Var forward(Tape t, Var x, boolean train) {
             if (shortcut != null) {
-                Var a = F.relu(t, bn1.forward(t, x, train));
-                Var h = F.relu(t, bn2.forward(t, conv1.forward(t, a), train));
+                Var a = bn1.forwardRelu(t, x, train);
+                Var h = bn2.forwardRelu(t, conv1.forward(t, a), train);
                 h = conv2.forward(t, h);
                 return F.add(t, shortcut.forward(t, a), h);
             }
-            Var a = F.relu(t, bn1.forward(t, x, train));
-            Var h = F.relu(t, bn2.forward(t, conv1.forward(t, a), train));
+            Var a = bn1.forwardRelu(t, x, train);
+            Var h = bn2.forwardRelu(t, conv1.forward(t, a), train);
             h = conv2.forward(t, h);
             return F.add(t, x, h);
         }
@@ -156,7 +156,7 @@ public final class WideResNet {
                 + Tensor.str(s));
         Var h = conv1.forward(t, Var.constant(x));
         for (Block b : blocks) h = b.forward(t, h, train);
-        h = F.relu(t, bn.forward(t, h, train));
+        h = bn.forwardRelu(t, h, train);
         h = F.globalAvgPool(t, h);
         return F.linear(t, h, fcWeight, fcBias);
     }

@@ -1,5 +1,9 @@
 package org.augmix4j.ops;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+import org.augmix4j.cpu.Gemm;
 import org.augmix4j.cpu.Parallel;
 import org.augmix4j.tensor.ShapeException;
 
@@ -9,15 +13,101 @@ import org.augmix4j.tensor.ShapeException;
  * statistics with momentum 0.1 from the first step using the unbiased variance m/(m-1);
  * evaluation normalises with the running statistics. eps 1e-5.
  *
- * <p>CPU reference and CPU engine (float32 storage, double accumulation, parallel over channels);
+ * <p>CPU reference and CPU engine (float32 storage, parallel over channels). The forward statistics
+ * accumulate in double (four independent partial sums per row for speed; the rounded float mean
+ * is what decides ReLU signs downstream, so it stays as exact as the peer's); the backward sums
+ * use float vector lanes per row added into doubles.
  * float64 paths ({@code *Ref}) for gradient checks. Shapes: x, y, dy, dx (N, C, HW); gamma, beta,
  * running stats, saved mean / inverse std (C).
  */
 public final class BatchNorm {
     public static final float MOMENTUM = 0.1f;
     public static final float EPS = 1e-5f;
+    /** The one species the CPU engine uses (mixing species slows every vector loop on JDK 17). */
+    private static final VectorSpecies<Float> SP = Gemm.SP;
 
     private BatchNorm() {}
+
+    // ---------------------------------------------------------------- row kernels
+
+    /** Sum of x[base, base+hw) in double, four interleaved partial sums. */
+    private static double rowSum(float[] x, int base, int hw) {
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int j = 0;
+        for (; j + 4 <= hw; j += 4) {
+            s0 += x[base + j];
+            s1 += x[base + j + 1];
+            s2 += x[base + j + 2];
+            s3 += x[base + j + 3];
+        }
+        for (; j < hw; j++) s0 += x[base + j];
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    /** Sum of (x - mean)^2 over the row in double, four interleaved partial sums. */
+    private static double rowSquares(float[] x, int base, int hw, double mean) {
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int j = 0;
+        for (; j + 4 <= hw; j += 4) {
+            double d0 = x[base + j] - mean, d1 = x[base + j + 1] - mean, d2 = x[base + j + 2] - mean, d3 = x[base + j + 3] - mean;
+            s0 += d0 * d0;
+            s1 += d1 * d1;
+            s2 += d2 * d2;
+            s3 += d3 * d3;
+        }
+        for (; j < hw; j++) {
+            double d = x[base + j] - mean;
+            s0 += d * d;
+        }
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    /**
+     * Adds sum(g) and sum(g * xhat), xhat = (x - mean) * inv, over one row to sums[0], sums[1], where g = dy masked by
+     * reluOut > 0 when reluOut is given. Float vector lanes, reduced into doubles.
+     */
+    private static void rowGradSums(float[] x, float[] dy, float[] reluOut, int base, int hw, float mean, float inv, double[] sums) {
+        FloatVector a = FloatVector.zero(SP), b = FloatVector.zero(SP), vm = FloatVector.broadcast(SP, mean);
+        FloatVector vinv = FloatVector.broadcast(SP, inv);
+        int j = 0, up = SP.loopBound(hw);
+        for (; j < up; j += SP.length()) {
+            FloatVector g = FloatVector.fromArray(SP, dy, base + j);
+            if (reluOut != null) {
+                g = FloatVector.zero(SP).blend(g, FloatVector.fromArray(SP, reluOut, base + j).compare(VectorOperators.GT, 0f));
+            }
+            a = a.add(g);
+            b = b.add(g.mul(FloatVector.fromArray(SP, x, base + j).sub(vm).mul(vinv)));
+        }
+        double sa = a.reduceLanes(VectorOperators.ADD), sb = b.reduceLanes(VectorOperators.ADD);
+        for (; j < hw; j++) {
+            float g = reluOut == null || reluOut[base + j] > 0f ? dy[base + j] : 0f;
+            sa += g;
+            sb += g * ((x[base + j] - mean) * inv);
+        }
+        sums[0] += sa;
+        sums[1] += sb;
+    }
+
+    /** dx = k * (g - mdy - (x - mean) * inv * mdyx) over one row, g masked as in rowGradSums. */
+    private static void rowDx(float[] x, float[] dy, float[] reluOut, float[] dx, int base, int hw, float mean, float inv,
+                              float k, float mdy, float mdyx) {
+        FloatVector vm = FloatVector.broadcast(SP, mean), vinv = FloatVector.broadcast(SP, inv), vk = FloatVector.broadcast(SP, k);
+        FloatVector vmdy = FloatVector.broadcast(SP, mdy), vmdyx = FloatVector.broadcast(SP, mdyx);
+        int j = 0, up = SP.loopBound(hw);
+        for (; j < up; j += SP.length()) {
+            FloatVector g = FloatVector.fromArray(SP, dy, base + j);
+            if (reluOut != null) {
+                g = FloatVector.zero(SP).blend(g, FloatVector.fromArray(SP, reluOut, base + j).compare(VectorOperators.GT, 0f));
+            }
+            FloatVector xhat = FloatVector.fromArray(SP, x, base + j).sub(vm).mul(vinv);
+            g.sub(vmdy).sub(xhat.mul(vmdyx)).mul(vk).intoArray(dx, base + j);
+        }
+        for (; j < hw; j++) {
+            float g = reluOut == null || reluOut[base + j] > 0f ? dy[base + j] : 0f;
+            float xhat = (x[base + j] - mean) * inv;
+            dx[base + j] = k * (g - mdy - xhat * mdyx);
+        }
+    }
 
     private static void check(String op, float[] x, float[] y, int n, int c, int hw, float[] perChannel) {
         ShapeException.check(n > 0 && c > 0 && hw > 0, op, "sizes must be positive, got N=" + n + " C=" + c + " HW=" + hw);
@@ -37,24 +127,21 @@ public final class BatchNorm {
      */
     public static void trainForward(float[] x, float[] y, int n, int c, int hw, float[] gamma, float[] beta,
                                     float[] runMean, float[] runVar, float[] saveMean, float[] saveInvstd) {
+        trainForward(x, y, n, c, hw, gamma, beta, runMean, runVar, saveMean, saveInvstd, false);
+    }
+
+    /** {@link #trainForward} followed by ReLU in the same pass when {@code relu} (the pre-activation pair). */
+    public static void trainForward(float[] x, float[] y, int n, int c, int hw, float[] gamma, float[] beta,
+                                    float[] runMean, float[] runVar, float[] saveMean, float[] saveInvstd, boolean relu) {
         check("batch_norm(train)", x, y, n, c, hw, gamma);
         final int m = n * hw;
         Parallel.range(c, (c0, c1) -> {
             for (int ch = c0; ch < c1; ch++) {
                 double sum = 0;
-                for (int i = 0; i < n; i++) {
-                    int base = (i * c + ch) * hw;
-                    for (int j = 0; j < hw; j++) sum += x[base + j];
-                }
+                for (int i = 0; i < n; i++) sum += rowSum(x, (i * c + ch) * hw, hw);
                 double mean = sum / m;
                 double sq = 0;
-                for (int i = 0; i < n; i++) {
-                    int base = (i * c + ch) * hw;
-                    for (int j = 0; j < hw; j++) {
-                        double d = x[base + j] - mean;
-                        sq += d * d;
-                    }
-                }
+                for (int i = 0; i < n; i++) sq += rowSquares(x, (i * c + ch) * hw, hw, mean);
                 double var = sq / m;
                 float fm = (float) mean;
                 float inv = (float) (1.0 / Math.sqrt(var + EPS));
@@ -65,7 +152,11 @@ public final class BatchNorm {
                 float a = inv * gamma[ch], b = beta[ch] - fm * a;
                 for (int i = 0; i < n; i++) {
                     int base = (i * c + ch) * hw;
-                    for (int j = 0; j < hw; j++) y[base + j] = x[base + j] * a + b;
+                    if (relu) {
+                        for (int j = 0; j < hw; j++) y[base + j] = Math.max(x[base + j] * a + b, 0f);
+                    } else {
+                        for (int j = 0; j < hw; j++) y[base + j] = x[base + j] * a + b;
+                    }
                 }
                 runMean[ch] = (float) ((1 - MOMENTUM) * runMean[ch] + MOMENTUM * mean);
                 runVar[ch] = (float) ((1 - MOMENTUM) * runVar[ch] + MOMENTUM * var * m / (m - 1));
@@ -79,30 +170,27 @@ public final class BatchNorm {
      */
     public static void trainBackward(float[] x, float[] dy, float[] dx, int n, int c, int hw, float[] gamma,
                                      float[] saveMean, float[] saveInvstd, float[] dgamma, float[] dbeta) {
+        trainBackward(x, dy, null, dx, n, c, hw, gamma, saveMean, saveInvstd, dgamma, dbeta);
+    }
+
+    /**
+     * Backward of the fused BN + ReLU when {@code reluOut} (the fused output) is given: the incoming
+     * gradient is masked by reluOut > 0 first. dx overwritten; dgamma, dbeta accumulated.
+     */
+    public static void trainBackward(float[] x, float[] dy, float[] reluOut, float[] dx, int n, int c, int hw, float[] gamma,
+                                     float[] saveMean, float[] saveInvstd, float[] dgamma, float[] dbeta) {
         check("batch_norm_backward", x, dy, n, c, hw, gamma);
         final int m = n * hw;
         Parallel.range(c, (c0, c1) -> {
             for (int ch = c0; ch < c1; ch++) {
                 float mean = saveMean[ch], inv = saveInvstd[ch];
-                double sdy = 0, sdyx = 0;
-                for (int i = 0; i < n; i++) {
-                    int base = (i * c + ch) * hw;
-                    for (int j = 0; j < hw; j++) {
-                        float g = dy[base + j];
-                        sdy += g;
-                        sdyx += g * ((x[base + j] - mean) * inv);
-                    }
-                }
+                double[] sums = new double[2];
+                for (int i = 0; i < n; i++) rowGradSums(x, dy, reluOut, (i * c + ch) * hw, hw, mean, inv, sums);
+                double sdy = sums[0], sdyx = sums[1];
                 dgamma[ch] += (float) sdyx;
                 dbeta[ch] += (float) sdy;
                 float k = gamma[ch] * inv, mdy = (float) (sdy / m), mdyx = (float) (sdyx / m);
-                for (int i = 0; i < n; i++) {
-                    int base = (i * c + ch) * hw;
-                    for (int j = 0; j < hw; j++) {
-                        float xhat = (x[base + j] - mean) * inv;
-                        dx[base + j] = k * (dy[base + j] - mdy - xhat * mdyx);
-                    }
-                }
+                for (int i = 0; i < n; i++) rowDx(x, dy, reluOut, dx, (i * c + ch) * hw, hw, mean, inv, k, mdy, mdyx);
             }
         });
     }

@@ -3,7 +3,7 @@ package org.augmix4j.ops;
 import org.augmix4j.cpu.Parallel;
 
 /**
- * Elementwise glue of the network: ReLU forward/backward, residual add, accumulate, fill, scale.
+ * Elementwise glue of the network: ReLU forward/backward (and its mask), residual add, accumulate, fill, scale.
  * CPU reference (also the CPU engine's implementation); the CUDA launches of kernels/elementwise.cu
  * live in {@code ElementwiseCuda}. All arrays are flat float32 of length n.
  */
@@ -26,6 +26,11 @@ public final class Elementwise {
         Parallel.range(n, GRAIN, (s, e) -> {
             for (int i = s; i < e; i++) if (y[i] > 0f) dx[i] += dy[i];
         });
+    }
+
+    /** dy[i] = 0 where y[i] <= 0 (or NaN), in place: the ReLU's mask applied to its output gradient. */
+    public static void reluMask(float[] y, float[] dy, int n) {
+        for (int i = 0; i < n; i++) if (!(y[i] > 0f)) dy[i] = 0f;
     }
 
     // ---------------------------------------------------------------- add / accumulate

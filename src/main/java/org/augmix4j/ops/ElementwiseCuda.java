@@ -16,6 +16,7 @@ public final class ElementwiseCuda {
 
     static final Kernel RELU_FORWARD = Kernel.declare("relu_forward(const float* x, float* y, int n)");
     static final Kernel RELU_BACKWARD = Kernel.declare("relu_backward(const float* y, const float* dy, float* dx, int n)");
+    static final Kernel RELU_MASK_BACKWARD = Kernel.declare("relu_mask_backward(const float* y, float* dy, int n)");
     static final Kernel ADD_FORWARD = Kernel.declare("add_forward(const float* a, const float* b, float* out, int n)");
     static final Kernel ACCUMULATE_FORWARD = Kernel.declare("accumulate_forward(const float* x, float* acc, int n)");
     static final Kernel FILL_FORWARD = Kernel.declare("fill_forward(float* x, float v, int n)");
@@ -31,6 +32,11 @@ public final class ElementwiseCuda {
     /** dx += (y > 0 ? dy : 0), y being the ReLU output. */
     public static void reluBackward(DeviceBuffer y, DeviceBuffer dy, DeviceBuffer dx, int n) {
         launch("reluBackward", RELU_BACKWARD, n, y, dy, dx);
+    }
+
+    /** dy = 0 where y <= 0, in place (the mask of a ReLU whose output is y). */
+    public static void reluMask(DeviceBuffer y, DeviceBuffer dy, int n) {
+        launch("reluMask", RELU_MASK_BACKWARD, n, y, dy);
     }
 
     /** out = a + b. */

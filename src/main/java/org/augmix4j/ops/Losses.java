@@ -163,4 +163,23 @@ public final class Losses {
     public static final class NonFiniteException extends ArithmeticException {
         public NonFiniteException(String message) { super(message); }
     }
+
+    // ---------------------------------------------------------------- training figures
+
+    /**
+     * The reference of kernels/losses.cu's train_stats_forward: stats[0] += loss * b (float),
+     * stats[1] += how many of the first b rows of z (>= b, K) have their first maximum at their
+     * label (strict >, so a NaN never wins), stats[2] += b.
+     */
+    public static void trainStats(float[] z, int[] labels, float loss, float[] stats, int b, int k) {
+        int correct = 0;
+        for (int i = 0; i < b; i++) {
+            int arg = 0;
+            for (int j = 1; j < k; j++) if (z[i * k + j] > z[i * k + arg]) arg = j;
+            if (arg == labels[i]) correct++;
+        }
+        stats[0] += loss * (float) b;
+        stats[1] += (float) correct;
+        stats[2] += (float) b;
+    }
 }

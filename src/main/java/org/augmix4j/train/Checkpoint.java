@@ -6,8 +6,12 @@ import com.google.gson.JsonObject;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -51,59 +55,162 @@ public final class Checkpoint {
         return weights.resolveSibling(stem + suffix);
     }
 
-    /** Writes the three files for {@code net} and {@code sgd} after {@code epoch} epochs and {@code step} steps. */
+    /** Held while a checkpoint is written; the shutdown hook (Ctrl-C) waits for it. */
+    private static final Object LOCK = new Object();
+    private static boolean hookInstalled, shuttingDown;
+    /** Test hook: runs after the three temp files are complete, before any is renamed. */
+    static Runnable beforeCommit = () -> { };
+
+    /**
+     * Writes the three files for {@code net} and {@code sgd} after {@code epoch} epochs and
+     * {@code step} steps. All three are first written completely to hidden temp files beside the
+     * targets (each fsynced), then renamed over the targets in a row (optimizer, weights,
+     * sidecar) and the directory is fsynced. A failure before the renames leaves the previous
+     * checkpoint untouched; Ctrl-C (SIGINT/SIGTERM) during a save waits for it to finish. Only a
+     * hard kill inside the few microseconds of the three renames can leave the files from two
+     * different epochs, and the sidecar's checksums then reject the set on load with a clear message.
+     */
     public static void save(Path weights, WideResNet net, Sgd sgd, int epoch, long step, long seed, JsonObject config) throws IOException {
-        Map<String, Safetensors.Entry> model = new LinkedHashMap<>();
-        net.stateDict().forEach((k, v) -> {
-            int[] sh = net.stateShape(k);
-            long[] shape = new long[sh.length];
-            for (int i = 0; i < sh.length; i++) shape[i] = sh[i];
-            model.put(k, v instanceof float[] f ? Safetensors.Entry.f32(f, shape) : Safetensors.Entry.i64((long[]) v, shape));
-        });
-        Safetensors.write(weights, model, Map.of("format", "pt", "producer", "augmix4j"));
-        Map<String, Safetensors.Entry> optim = new LinkedHashMap<>();
-        List<Var> params = net.parameters();
-        for (int i = 0; i < params.size(); i++) {
-            float[] b = sgd.buffer(i);
-            if (b != null) optim.put("momentum_buffer." + params.get(i).name(), Safetensors.Entry.f32(b, b.length));
-        }
-        Path optimPath = optimFile(weights);
-        Safetensors.write(optimPath, optim, Map.of("steps", Long.toString(sgd.steps())));
-        JsonObject side = new JsonObject();
-        side.addProperty("format", "augmix4j-checkpoint-1");
-        side.addProperty("epoch", epoch);
-        side.addProperty("step", step);
-        side.addProperty("layers", net.config().depth());
-        side.addProperty("widen_factor", net.config().widen());
-        side.addProperty("classes", net.config().classes());
-        side.addProperty("seed", seed);
-        side.addProperty("rng", "philox4x32-10 keyed by seed; next epoch " + epoch);
-        side.addProperty("weights_sha256", sha256(weights));
-        side.addProperty("optimizer_sha256", sha256(optimPath));
-        side.add("config", config);
-        try (AtomicFile f = AtomicFile.create(sidecar(weights))) {
-            f.write(new GsonBuilder().setPrettyPrinting().create().toJson(side).getBytes(StandardCharsets.UTF_8));
-            f.commit();
+        synchronized (LOCK) {
+            if (shuttingDown) throw new IOException("shutting down (interrupted): the checkpoint of epoch " + epoch + " was not written");
+            installHook();
+            Path optimPath = optimFile(weights), side = sidecar(weights);
+            Path wTmp = partial(weights), oTmp = partial(optimPath), sTmp = partial(side);
+            try {
+                Map<String, Safetensors.Entry> model = new LinkedHashMap<>();
+                net.stateDict().forEach((k, v) -> {
+                    int[] sh = net.stateShape(k);
+                    long[] shape = new long[sh.length];
+                    for (int i = 0; i < sh.length; i++) shape[i] = sh[i];
+                    model.put(k, v instanceof float[] f ? Safetensors.Entry.f32(f, shape) : Safetensors.Entry.i64((long[]) v, shape));
+                });
+                Safetensors.write(wTmp, model, Map.of("format", "pt", "producer", "augmix4j"));
+                Map<String, Safetensors.Entry> optim = new LinkedHashMap<>();
+                List<Var> params = net.parameters();
+                for (int i = 0; i < params.size(); i++) {
+                    float[] b = sgd.buffer(i);
+                    if (b != null) optim.put("momentum_buffer." + params.get(i).name(), Safetensors.Entry.f32(b, b.length));
+                }
+                Safetensors.write(oTmp, optim, Map.of("steps", Long.toString(sgd.steps())));
+                JsonObject o = new JsonObject();
+                o.addProperty("format", FORMAT);
+                o.addProperty("epoch", epoch);
+                o.addProperty("step", step);
+                o.addProperty("layers", net.config().depth());
+                o.addProperty("widen_factor", net.config().widen());
+                o.addProperty("classes", net.config().classes());
+                o.addProperty("seed", seed);
+                o.addProperty("rng", "philox4x32-10 keyed by (seed, epoch, sample); next epoch " + epoch);
+                o.addProperty("weights", weights.getFileName().toString());
+                o.addProperty("weights_sha256", sha256(wTmp));
+                o.addProperty("optimizer", optimPath.getFileName().toString());
+                o.addProperty("optimizer_sha256", sha256(oTmp));
+                o.add("config", config);
+                try (AtomicFile f = AtomicFile.create(sTmp)) {
+                    f.write(new GsonBuilder().setPrettyPrinting().create().toJson(o).getBytes(StandardCharsets.UTF_8));
+                    f.commit();
+                }
+                sameMode(sTmp, wTmp);
+                sameMode(sTmp, oTmp);
+                beforeCommit.run();
+                rename(oTmp, optimPath);
+                rename(wTmp, weights);
+                rename(sTmp, side);
+                forceDirectory(weights.toAbsolutePath().getParent());
+            } finally {
+                Files.deleteIfExists(wTmp);
+                Files.deleteIfExists(oTmp);
+                Files.deleteIfExists(sTmp);
+            }
         }
     }
 
-    /** Reads and validates the sidecar (checksums of both tensor files). */
+    static final String FORMAT = "augmix4j-checkpoint-1";
+
+    private static Path partial(Path target) { return target.resolveSibling("." + target.getFileName() + ".partial"); }
+
+    private static void rename(Path from, Path to) throws IOException {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    /** Safetensors.write's temp files are owner-only (0600); give the tensor files the umask's mode, as the sidecar has. */
+    private static void sameMode(Path model, Path file) {
+        try {
+            Files.setPosixFilePermissions(file, Files.getPosixFilePermissions(model));
+        } catch (IOException | UnsupportedOperationException ignored) {
+            // not a POSIX file system: keep what the writer made
+        }
+    }
+
+    private static void forceDirectory(Path dir) {
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+            d.force(true);
+        } catch (IOException | UnsupportedOperationException ignored) {
+            // not every file system lets a directory be opened; the files themselves are forced
+        }
+    }
+
+    /** A JVM shutdown hook (Ctrl-C, SIGTERM) that lets a checkpoint being written finish, and refuses new ones. */
+    private static void installHook() {
+        if (hookInstalled) return;
+        hookInstalled = true;
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            synchronized (LOCK) {
+                shuttingDown = true;
+            }
+        }, "augmix4j-checkpoint-guard"));
+    }
+
+    /** Returns once no checkpoint is being written (for the Ctrl-C notice). */
+    static void awaitPendingSave() {
+        synchronized (LOCK) {
+            // nothing: holding the lock means no save is in progress
+        }
+    }
+
+    /** The epoch recorded in {@code weights}' sidecar, without verifying checksums; -1 when there is none. */
+    static int savedEpoch(Path weights) {
+        try {
+            JsonObject o = new Gson().fromJson(Files.readString(sidecar(weights)), JsonObject.class);
+            return o != null && o.has("epoch") ? o.get("epoch").getAsInt() : -1;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** Reads and validates the sidecar (format and the checksums of both tensor files); null when there is none. */
     public static Meta readMeta(Path weights) throws IOException {
         Path side = sidecar(weights);
         if (!Files.isRegularFile(side)) return null;
-        JsonObject o = new Gson().fromJson(Files.readString(side), JsonObject.class);
-        verify(weights, o.get("weights_sha256").getAsString());
-        if (Files.isRegularFile(optimFile(weights))) verify(optimFile(weights), o.get("optimizer_sha256").getAsString());
+        if (!Files.isRegularFile(weights)) throw new IOException(weights + ": no such file (its sidecar " + side.getFileName() + " exists); check the path");
+        JsonObject o;
+        try {
+            o = new Gson().fromJson(Files.readString(side), JsonObject.class);
+        } catch (com.google.gson.JsonParseException e) {
+            throw new IOException(side + ": the checkpoint sidecar is not valid JSON (" + e.getMessage() + "); delete it to use "
+                    + weights.getFileName() + " as plain weights (the architecture is then inferred from the tensors)");
+        }
+        if (o == null || !o.has("weights_sha256") || !o.has("epoch") || !o.has("layers")) {
+            throw new IOException(side + ": not an AugMix4J checkpoint sidecar (no weights_sha256/epoch/layers)");
+        }
+        verify(weights, o.get("weights_sha256").getAsString(), side);
+        Path optim = optimFile(weights);
+        if (Files.isRegularFile(optim) && o.has("optimizer_sha256")) verify(optim, o.get("optimizer_sha256").getAsString(), side);
         return new Meta(o.get("epoch").getAsInt(), o.get("step").getAsLong(), o.get("layers").getAsInt(),
                 o.get("widen_factor").getAsInt(), o.get("classes").getAsInt(), o.get("seed").getAsLong(),
                 o.has("config") ? o.getAsJsonObject("config") : new JsonObject());
     }
 
-    private static void verify(Path file, String expected) throws IOException {
+    private static void verify(Path file, String expected, Path side) throws IOException {
         String actual = sha256(file);
         if (!actual.equals(expected)) {
-            throw new IOException(file + ": checksum mismatch (sha256 " + actual + ", the sidecar records " + expected
-                    + "); the file is corrupt or was replaced. Use an earlier checkpoint or retrain.");
+            throw new IOException(file + ": checksum mismatch: its sha256 is " + actual + " but the sidecar " + side.getFileName()
+                    + " records " + expected + ". The file was modified or replaced after the checkpoint was written (or the write "
+                    + "was cut short). Use an earlier checkpoint, or delete the sidecar to load the file as plain weights.");
         }
     }
 

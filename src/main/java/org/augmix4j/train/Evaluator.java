@@ -1,6 +1,5 @@
 package org.augmix4j.train;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -46,6 +45,24 @@ public final class Evaluator {
         this.batchSize = batchSize;
     }
 
+    /** Another engine holding the same network (the GPU's, {@link GpuTrainer}), which computes its logits instead of the CPU. */
+    public interface Engine {
+        /** Logits (count, K) of images [from, from + count) in evaluation mode, into out[0 .. count*K). */
+        void logits(ImageBatch images, int from, int count, float[] out);
+    }
+
+    private static final Map<WideResNet, Engine> ENGINES = java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+
+    /**
+     * Routes every later evaluation of {@code net} (by any Evaluator, e.g. the per-epoch test error
+     * and the final clean + CIFAR-C report) through {@code engine}, which must hold the same weights;
+     * null goes back to the CPU.
+     */
+    public static void setEngine(WideResNet net, Engine engine) {
+        if (engine == null) ENGINES.remove(net);
+        else ENGINES.put(net, engine);
+    }
+
     /** Normalises images [from, from+count) of {@code src} to NCHW float (x/255 - 0.5)/0.5. */
     public static float[] preprocess(ImageBatch src, int from, int count) {
         int h = src.height(), w = src.width(), hw = h * w, c = src.channels();
@@ -66,8 +83,16 @@ public final class Evaluator {
     public float[] logits(ImageBatch images, IntConsumer progress) {
         int n = images.count(), k = net.config().classes();
         float[] out = new float[n * k];
+        Engine engine = ENGINES.get(net);
         for (int from = 0; from < n; from += batchSize) {
             int count = Math.min(batchSize, n - from);
+            if (engine != null) {
+                float[] z = new float[count * k];
+                engine.logits(images, from, count, z);
+                System.arraycopy(z, 0, out, from * k, count * k);
+                if (progress != null) progress.accept(count);
+                continue;
+            }
             Tensor x = Tensor.of(preprocess(images, from, count), count, 3, images.height(), images.width());
             Var y = net.forward(null, x, false);
             System.arraycopy(y.data(), 0, out, from * k, count * k);
@@ -134,6 +159,12 @@ public final class Evaluator {
 
     /** Evaluates every corruption at severities 1-5. */
     public Map<String, CorruptionResult> evaluateCorrupted(CorruptedSource src, IntConsumer progress) {
+        return evaluateCorrupted(src, progress, r -> { });
+    }
+
+    /** Evaluates every corruption at severities 1-5, handing each corruption's result to {@code done} as it is ready. */
+    public Map<String, CorruptionResult> evaluateCorrupted(CorruptedSource src, IntConsumer progress,
+                                                           java.util.function.Consumer<CorruptionResult> done) {
         Map<String, CorruptionResult> out = new LinkedHashMap<>();
         for (String name : src.names()) {
             int[] correct = new int[5], total = new int[5];
@@ -144,15 +175,24 @@ public final class Evaluator {
                 correct[s - 1] = r.correct();
                 total[s - 1] = r.n();
             }
-            out.put(name, new CorruptionResult(name, correct, total));
+            CorruptionResult r = new CorruptionResult(name, correct, total);
+            out.put(name, r);
+            done.accept(r);
         }
         return out;
     }
 
-    /** The official mean corruption error: 100 - 100 * mean over corruptions of pooled accuracy. */
+    /**
+     * The official mean corruption error (cifar.py {@code test_c}): per corruption the accuracy
+     * over all its images (five severities pooled), then {@code 100 - 100 * mean(accs)}.
+     */
     public static double meanCorruptionError(Map<String, CorruptionResult> results) {
-        List<Double> acc = new ArrayList<>();
-        for (CorruptionResult r : results.values()) acc.add(100 - r.errorPercent());
-        return 100 - acc.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+        if (results.isEmpty()) return Double.NaN;
+        double sum = 0;
+        for (CorruptionResult r : results.values()) {
+            long c = Arrays.stream(r.correct()).asLongStream().sum(), t = Arrays.stream(r.total()).asLongStream().sum();
+            sum += (double) c / t;
+        }
+        return 100 - 100 * (sum / results.size());
     }
 }

@@ -3,7 +3,9 @@ package org.augmix4j.train;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.augmix4j.corrupt.Corruptions;
@@ -11,6 +13,7 @@ import org.augmix4j.data.CifarC;
 import org.augmix4j.data.Dataset;
 import org.augmix4j.data.Datasets;
 import org.augmix4j.data.MissingDataException;
+import org.augmix4j.data.Npy;
 import org.augmix4j.nn.WideResNet;
 import org.augmix4j.tensor.ImageBatch;
 
@@ -23,21 +26,40 @@ import org.augmix4j.tensor.ImageBatch;
 public final class Report {
     private Report() {}
 
-    /** Published CIFAR-10-C / CIFAR-100-C files. */
-    public static Evaluator.CorruptedSource published(CifarC c) {
+    /**
+     * Published CIFAR-10-C / CIFAR-100-C files (or any directory in their layout), the first
+     * {@code limit} images of each severity (0 = all), labels checked against {@code classes}.
+     */
+    public static Evaluator.CorruptedSource published(CifarC c, int limit, int classes) {
+        int m = limit > 0 ? Math.min(limit, c.perSeverity()) : c.perSeverity();
+        for (int y : c.labels()) {
+            if (y < 0 || y >= classes) {
+                throw new IllegalArgumentException(c.dir().resolve(CifarC.LABELS) + " has label " + y + " but the model has " + classes
+                        + " classes: use CIFAR-10-C with a 10-class model and CIFAR-100-C with a 100-class model");
+            }
+        }
+        List<String> names = CifarC.BENCHMARK.stream().filter(c::has).toList();
+        if (names.isEmpty()) {
+            throw new IllegalArgumentException(c.dir() + " holds none of the 15 benchmark corruption files (" + CifarC.BENCHMARK.get(0)
+                    + ".npy, ...); it has " + c.available());
+        }
         return new Evaluator.CorruptedSource() {
-            public List<String> names() { return CifarC.BENCHMARK; }
-            public ImageBatch images(String name, int severity) { return c.images(name, severity); }
-            public int[] labels(int severity) { return c.labels(severity); }
+            public List<String> names() { return names; }
+            public ImageBatch images(String name, int severity) {
+                c.header(name); // validates the file against labels.npy
+                return Npy.readImages(c.file(name), new int[] {32, 32, 3}, (severity - 1) * c.perSeverity(), m);
+            }
+            public int[] labels(int severity) { return Arrays.copyOf(c.labels(severity), m); }
         };
     }
 
-    /** The 15 benchmark corruptions generated from {@code test} with {@code seed}. */
-    public static Evaluator.CorruptedSource builtin(Dataset test, long seed) {
+    /** The 15 benchmark corruptions generated from the first {@code limit} images of {@code test} (0 = all) with {@code seed}. */
+    public static Evaluator.CorruptedSource builtin(Dataset test, long seed, int limit) {
+        Dataset t = limit > 0 && limit < test.size() ? test.slice(0, limit) : test;
         return new Evaluator.CorruptedSource() {
             public List<String> names() { return Corruptions.BENCHMARK; }
-            public ImageBatch images(String name, int severity) { return Corruptions.corrupt(test.images(), name, severity, seed); }
-            public int[] labels(int severity) { return test.labels(); }
+            public ImageBatch images(String name, int severity) { return Corruptions.corrupt(t.images(), name, severity, seed); }
+            public int[] labels(int severity) { return t.labels(); }
         };
     }
 
@@ -60,13 +82,16 @@ public final class Report {
                 clean.loss(), clean.rmsCalibration(), clean.n(), (System.nanoTime() - t0) / 1e9);
         if (corrupted != null) {
             long t1 = System.nanoTime();
-            Map<String, Evaluator.CorruptionResult> res = ev.evaluateCorrupted(corrupted, null);
-            double mce = Evaluator.meanCorruptionError(res);
             out.printf("Corrupted (%s): error %% per severity%n%-18s %6s %6s %6s %6s %6s %7s%n", corruptedLabel, "corruption", "s1", "s2", "s3", "s4", "s5", "all");
-            JsonArray rows = new JsonArray();
-            for (Evaluator.CorruptionResult r : res.values()) {
+            // rows appear as each corruption finishes (the whole CIFAR-10-C takes a while on a CPU)
+            Map<String, Evaluator.CorruptionResult> res = ev.evaluateCorrupted(corrupted, null, r -> {
                 out.printf("%-18s %6.2f %6.2f %6.2f %6.2f %6.2f %7.2f%n", r.name(), r.errorPercent(1), r.errorPercent(2),
                         r.errorPercent(3), r.errorPercent(4), r.errorPercent(5), r.errorPercent());
+                out.flush();
+            });
+            double mce = Evaluator.meanCorruptionError(res);
+            JsonArray rows = new JsonArray();
+            for (Evaluator.CorruptionResult r : res.values()) {
                 JsonObject row = new JsonObject();
                 row.addProperty("corruption", r.name());
                 JsonArray sev = new JsonArray();
@@ -77,8 +102,11 @@ public final class Report {
             }
             out.printf("Mean corruption error: %.2f%% (%.1fs)%n", mce, (System.nanoTime() - t1) / 1e9);
             report.addProperty("corrupted_source", corruptedLabel);
+            report.addProperty("corrupted_images_per_severity", res.values().iterator().next().total()[0]);
             report.add("corruptions", rows);
             report.addProperty("mean_corruption_error", mce);
+            report.addProperty("mean_corruption_error_note", "official cifar.py: 100 - 100 * mean over the 15 corruptions of the "
+                    + "accuracy with all 5 severities pooled (unnormalised, no AlexNet baseline)");
         }
         return report;
     }
@@ -87,10 +115,11 @@ public final class Report {
     public record Source(Evaluator.CorruptedSource source, String label) {}
 
     /**
-     * Resolves {@code --corrupted}: auto uses the published -C files under the data directory when
-     * they exist (CIFAR-10/100 only) and the built-in corruptions otherwise.
+     * Resolves {@code --corrupted}: a CIFAR-C directory, "builtin", "none", or "auto": the
+     * published -C files under the data directory when they exist (CIFAR-10/100 only), else the
+     * built-in corruptions.
      */
-    public static Source resolve(String spec, String dataset, Path dataDir, Dataset test, long seed) {
+    public static Source resolve(String spec, String dataset, Path dataDir, Dataset test, long seed, int limit) {
         if (spec.equals("none")) return new Source(null, "none");
         CifarC published = null;
         if (spec.equals("auto")) {
@@ -100,10 +129,15 @@ public final class Report {
                 published = null;
             }
         } else if (!spec.equals("builtin")) {
-            published = CifarC.open(Path.of(spec));
+            Path dir = Path.of(spec);
+            if (!Files.isDirectory(dir)) {
+                throw new IllegalArgumentException("--corrupted " + spec + ": no such directory (give a CIFAR-10-C/100-C directory, builtin, none or auto)");
+            }
+            published = CifarC.open(dir);
         }
-        if (published != null) return new Source(published(published), published.dir().toString());
-        return new Source(builtin(test, seed), "builtin (generated, seed " + seed + ")");
+        String suffix = limit > 0 ? ", first " + limit + " images per severity" : "";
+        if (published != null) return new Source(published(published, limit, test.numClasses()), published.dir() + suffix);
+        return new Source(builtin(test, seed, limit), "builtin (generated, seed " + seed + suffix + ")");
     }
 
     public static void write(Path file, JsonObject report) { RunInfo.writeJson(file, report); }

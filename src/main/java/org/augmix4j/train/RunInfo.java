@@ -39,6 +39,9 @@ public final class RunInfo {
         o.addProperty("threads", c.threads());
         o.addProperty("train_limit", c.trainLimit());
         o.addProperty("corrupted", c.corrupted());
+        o.addProperty("corrupted_limit", c.corruptedLimit());
+        o.addProperty("test_limit", c.testLimit());
+        o.addProperty("print_freq", c.printFreq());
         return o;
     }
 
@@ -51,9 +54,33 @@ public final class RunInfo {
         env.addProperty("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
         env.addProperty("cpu", cpuModel());
         env.addProperty("cores", Runtime.getRuntime().availableProcessors());
+        env.addProperty("cpu_threads_used", org.augmix4j.cpu.Parallel.threads());
         env.addProperty("max_heap_mb", Runtime.getRuntime().maxMemory() >> 20);
         env.addProperty("engine", "cpu");
+        env.addProperty("load_average_at_start", java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        env.addProperty("started", java.time.OffsetDateTime.now().withNano(0).toString());
         o.add("environment", env);
+        return o;
+    }
+
+    /**
+     * The run's config.json after a resume: the original (with its environment) plus an entry in
+     * "resumed" for this continuation (epoch, time, environment).
+     */
+    public static JsonObject resumed(Path existing, JsonObject config, int epoch) {
+        JsonObject o;
+        try {
+            o = Files.isRegularFile(existing) ? new com.google.gson.Gson().fromJson(Files.readString(existing), JsonObject.class) : null;
+        } catch (IOException | RuntimeException e) {
+            o = null;
+        }
+        if (o == null) o = withEnvironment(config);
+        com.google.gson.JsonArray list = o.has("resumed") ? o.getAsJsonArray("resumed") : new com.google.gson.JsonArray();
+        JsonObject r = new JsonObject();
+        r.addProperty("from_epoch", epoch);
+        r.add("environment", withEnvironment(new JsonObject()).get("environment"));
+        list.add(r);
+        o.add("resumed", list);
         return o;
     }
 

@@ -23,11 +23,15 @@ import org.augmix4j.augment.AugMixConfig;
  * @param device        cpu | gpu | auto
  * @param threads       CPU worker threads (0 = all cores)
  * @param trainLimit    use only the first N training images (0 = all), for quick runs
- * @param corrupted     corrupted evaluation after training: a CIFAR-C directory, "builtin", or "none"
+ * @param corrupted     corrupted evaluation after training: a CIFAR-C directory, "builtin", "none" or "auto"
+ * @param printFreq     steps between log lines when the output is not a terminal (50)
+ * @param corruptedLimit evaluate each corruption and severity on the first N test images only (0 = all)
+ * @param testLimit     evaluate on the first N test images only (0 = all), per epoch and at the end
  */
 public record TrainConfig(String dataset, Path dataDir, int epochs, double learningRate, int batchSize, int evalBatchSize,
                           double momentum, double decay, int layers, int widenFactor, AugMixConfig augmix, Path save,
-                          long seed, String device, int threads, int trainLimit, String corrupted, int printFreq) {
+                          long seed, String device, int threads, int trainLimit, String corrupted, int printFreq,
+                          int corruptedLimit, int testLimit) {
     public TrainConfig {
         if (epochs < 1) throw new IllegalArgumentException("--epochs must be >= 1, got " + epochs);
         if (!(learningRate > 0)) throw new IllegalArgumentException("--learning-rate must be > 0, got " + learningRate);
@@ -35,6 +39,9 @@ public record TrainConfig(String dataset, Path dataDir, int epochs, double learn
         if (evalBatchSize < 1) throw new IllegalArgumentException("--eval-batch-size must be >= 1, got " + evalBatchSize);
         if (momentum < 0 || momentum >= 1) throw new IllegalArgumentException("--momentum must be in [0, 1), got " + momentum);
         if (decay < 0) throw new IllegalArgumentException("--decay must be >= 0, got " + decay);
+        if (trainLimit < 0) throw new IllegalArgumentException("--train-limit must be >= 0, got " + trainLimit);
+        if (testLimit < 0) throw new IllegalArgumentException("--test-limit must be >= 0, got " + testLimit);
+        if (corruptedLimit < 0) throw new IllegalArgumentException("--corrupted-limit must be >= 0, got " + corruptedLimit);
         if (printFreq < 1) throw new IllegalArgumentException("--print-freq must be >= 1, got " + printFreq);
     }
 }

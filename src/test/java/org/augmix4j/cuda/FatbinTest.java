@@ -36,14 +36,19 @@ class FatbinTest {
         loadLaunchers();
     }
 
-    /** Initialises every ops class with launches (ops/*Cuda), so that their Kernel constants are declared. */
+    /** Packages whose *Cuda classes hold launches (ops/ElementwiseCuda, corrupt/CorruptionsCuda, ...). */
+    private static final List<String> LAUNCHER_PACKAGES = List.of("ops", "corrupt");
+
+    /** Initialises every class with launches (ops/*Cuda, corrupt/*Cuda), so that their Kernel constants are declared. */
     private static void loadLaunchers() throws IOException, ClassNotFoundException, URISyntaxException {
         ClassLoader loader = FatbinTest.class.getClassLoader();
-        for (URL dir : Collections.list(loader.getResources("org/augmix4j/ops"))) {
-            if (!dir.getProtocol().equals("file")) continue;
-            try (Stream<Path> files = Files.list(Path.of(dir.toURI()))) {
-                for (Path f : files.filter(p -> p.getFileName().toString().matches("[A-Za-z]+Cuda\\.class")).toList()) {
-                    Class.forName("org.augmix4j.ops." + f.getFileName().toString().replace(".class", ""), true, loader);
+        for (String pkg : LAUNCHER_PACKAGES) {
+            for (URL dir : Collections.list(loader.getResources("org/augmix4j/" + pkg))) {
+                if (!dir.getProtocol().equals("file")) continue;
+                try (Stream<Path> files = Files.list(Path.of(dir.toURI()))) {
+                    for (Path f : files.filter(p -> p.getFileName().toString().matches("[A-Za-z]+Cuda\\.class")).toList()) {
+                        Class.forName("org.augmix4j." + pkg + "." + f.getFileName().toString().replace(".class", ""), true, loader);
+                    }
                 }
             }
         }

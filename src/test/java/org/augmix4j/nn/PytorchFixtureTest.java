@@ -102,8 +102,8 @@ class PytorchFixtureTest {
         }
     }
 
-    @Test
-    void twoNesterovSgdSteps() {
+    /** Runs two SGD steps on the fixture batch (re-running forward/backward), checking after each. */
+    private static void twoSteps(java.util.function.BiConsumer<Integer, WideResNet> afterStep) {
         WideResNet net = fixtureNet();
         Sgd sgd = Sgd.official(net.parameters(), 5e-4f);
         for (int step = 1; step <= 2; step++) {
@@ -111,32 +111,34 @@ class PytorchFixtureTest {
             Tape tape = new Tape();
             tape.backward(trainLoss(net, tape, null));
             sgd.step(0.1f);
-            // Step 1 matches to 1e-5. Step 2 starts from parameters that differ from PyTorch's in the
-            // last float bits, which moves one ReLU input in block3.layer.0 across 0 (a kink: the
-            // gradient of everything upstream shifts by ~1e-3, on both engines alike, as the float64
-            // finite differences in WholeNetworkGradCheckTest show for such entries). So step 2 is
-            // held to 5e-3 norm-wise: still far below any real bug (a wrong update is O(1)).
+            afterStep.accept(step, net);
+        }
+    }
+
+    @Test
+    void twoNesterovSgdSteps() {
+        // Step 1 matches to 1e-5. Step 2 starts from parameters that differ from PyTorch's in the
+        // last float bits, which moves one ReLU input in block3.layer.0 across 0 (a kink: the
+        // gradient of everything upstream shifts by ~1e-3, on both engines alike, as the float64
+        // finite differences in WholeNetworkGradCheckTest show for such entries). So step 2 is
+        // held to 5e-3 norm-wise: still far below any real bug (a wrong update is O(1)).
+        twoSteps((step, net) -> {
             double tol = step == 1 ? 1e-5 : 5e-3;
             for (Var p : net.parameters()) Check.normClose("sgd" + step + "." + p.name(), p.data(), f("sgd" + step + "." + p.name()), tol);
-        }
+        });
     }
 
     @Test
     void secondStepMatchesWhereNoKinkIntervenes() {
         // the layers downstream of the flipped ReLU (in backward order) match step 2 to 1e-5
-        WideResNet net = fixtureNet();
-        Sgd sgd = Sgd.official(net.parameters(), 5e-4f);
-        for (int step = 1; step <= 2; step++) {
-            net.zeroGrad();
-            Tape tape = new Tape();
-            tape.backward(trainLoss(net, tape, null));
-            sgd.step(0.1f);
-        }
-        for (Var p : net.parameters()) {
-            if (p.name().startsWith("fc.") || p.name().startsWith("bn1.") || p.name().equals("block3.layer.0.conv2.weight")) {
-                Check.normClose("sgd2." + p.name(), p.data(), f("sgd2." + p.name()), 1e-5);
+        twoSteps((step, net) -> {
+            if (step != 2) return;
+            for (Var p : net.parameters()) {
+                if (p.name().startsWith("fc.") || p.name().startsWith("bn1.") || p.name().equals("block3.layer.0.conv2.weight")) {
+                    Check.normClose("sgd2." + p.name(), p.data(), f("sgd2." + p.name()), 1e-5);
+                }
             }
-        }
+        });
     }
 
     @Test

@@ -32,6 +32,10 @@ class ConvTest {
         {2, 3, 10, 10, 4, 5, 5, 3, 2},  // 5x5 stride 3
         {2, 3, 6, 9, 4, 3, 1, 1, 1},    // R != S
         {20, 3, 5, 5, 4, 3, 3, 1, 1},   // more images than backwardFilter's groups
+        {40, 3, 4, 4, 5, 3, 3, 1, 1},   // several small images per filter chunk (3x3 tile wraps images)
+        {40, 4, 6, 6, 8, 3, 3, 2, 1},   // the same with the generic 8-tap tile (stride 2)
+        {2, 5, 17, 17, 7, 1, 1, 1, 0},  // 1x1 backward filter as dot products (>= 256 pixels, odd tails)
+        {2, 6, 33, 35, 5, 1, 1, 2, 0},  // the same at stride 2 (17 x 18 pixels)
     };
 
     @Test

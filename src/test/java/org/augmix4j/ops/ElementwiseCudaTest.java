@@ -97,6 +97,18 @@ class ElementwiseCudaTest {
     }
 
     @Test
+    void reluMask() {
+        forAll((r, n) -> {
+            float[] y = random(r, n), dy = random(r, n), want = dy.clone();
+            Elementwise.reluMask(y, want, n);
+            try (DeviceBuffer a = upload(y); DeviceBuffer b = upload(dy)) {
+                ElementwiseCuda.reluMask(a, b, n);
+                assertDevice("reluMask", want, b);
+            }
+        });
+    }
+
+    @Test
     void add() {
         forAll((r, n) -> {
             float[] a = random(r, n), b = random(r, n), want = new float[n];

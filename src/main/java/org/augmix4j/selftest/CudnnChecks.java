@@ -1,0 +1,256 @@
+package org.augmix4j.selftest;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import jcuda.Pointer;
+import jcuda.jcudnn.JCudnn;
+import jcuda.jcudnn.cudnnConvolutionBwdDataAlgoPerf;
+import jcuda.jcudnn.cudnnConvolutionBwdFilterAlgoPerf;
+import jcuda.jcudnn.cudnnConvolutionDescriptor;
+import jcuda.jcudnn.cudnnConvolutionFwdAlgoPerf;
+import jcuda.jcudnn.cudnnFilterDescriptor;
+import jcuda.jcudnn.cudnnHandle;
+import jcuda.jcudnn.cudnnTensorDescriptor;
+import org.augmix4j.cuda.CudnnStatus;
+import org.augmix4j.cuda.DeviceBuffer;
+import org.augmix4j.cuda.Gpu;
+import org.augmix4j.ops.BatchNorm;
+import org.augmix4j.ops.Conv;
+import org.augmix4j.selftest.SelfCheck.Compare;
+import org.augmix4j.selftest.SelfCheck.Result;
+
+/**
+ * cuDNN through JCudnn (and, on cuDNN 9, the compatibility shim): convolution forward, backward
+ * data and backward filter with the algorithms cuDNN's heuristics pick ({@code *_v7}), FMA math
+ * (no TF32), against {@link Conv}'s float64 reference; batch norm training forward (output, saved
+ * statistics, running statistics with momentum 0.1) and backward against {@link BatchNorm}.
+ */
+final class CudnnChecks {
+    private CudnnChecks() {}
+
+    // cuDNN enum values (identical in cuDNN 8 and 9)
+    static final int NCHW = 0, FLOAT = 0, CROSS_CORRELATION = 1, FMA_MATH = 3, BATCHNORM_SPATIAL = 1;
+    private static final double TOL = 1e-4, FLOOR = 1;  // |got - want| <= 1e-4 * max(|want|, 1)
+    /** {N, C, H, W, K, R, S, stride, pad}: odd sizes, a WRN 3x3 downsampling conv, a 1x1 stride-2 shortcut. */
+    private static final int[][] CONV_SHAPES = {{3, 5, 9, 11, 7, 3, 3, 1, 1}, {4, 16, 16, 16, 32, 3, 3, 2, 1}, {2, 16, 8, 8, 32, 1, 1, 2, 0}};
+    /** {N, C, H, W}. */
+    private static final int[][] BN_SHAPES = {{3, 5, 7, 9}, {16, 32, 8, 8}};
+
+    /** Creates and destroys descriptors and the handle. */
+    private static final class Scope implements AutoCloseable {
+        final cudnnHandle handle = new cudnnHandle();
+        final List<Object> descriptors = new ArrayList<>();
+        final List<DeviceBuffer> buffers = new ArrayList<>();
+
+        Scope() {
+            CudnnStatus.check(JCudnn.cudnnCreate(handle), "cudnnCreate");
+        }
+
+        cudnnTensorDescriptor tensor(int n, int c, int h, int w) {
+            cudnnTensorDescriptor d = new cudnnTensorDescriptor();
+            CudnnStatus.check(JCudnn.cudnnCreateTensorDescriptor(d), "cudnnCreateTensorDescriptor");
+            descriptors.add(d);
+            CudnnStatus.check(JCudnn.cudnnSetTensor4dDescriptor(d, NCHW, FLOAT, n, c, h, w),
+                    "cudnnSetTensor4dDescriptor(" + n + "," + c + "," + h + "," + w + ")");
+            return d;
+        }
+
+        cudnnFilterDescriptor filter(int k, int c, int r, int s) {
+            cudnnFilterDescriptor d = new cudnnFilterDescriptor();
+            CudnnStatus.check(JCudnn.cudnnCreateFilterDescriptor(d), "cudnnCreateFilterDescriptor");
+            descriptors.add(d);
+            CudnnStatus.check(JCudnn.cudnnSetFilter4dDescriptor(d, FLOAT, NCHW, k, c, r, s), "cudnnSetFilter4dDescriptor");
+            return d;
+        }
+
+        cudnnConvolutionDescriptor conv(int pad, int stride) {
+            cudnnConvolutionDescriptor d = new cudnnConvolutionDescriptor();
+            CudnnStatus.check(JCudnn.cudnnCreateConvolutionDescriptor(d), "cudnnCreateConvolutionDescriptor");
+            descriptors.add(d);
+            CudnnStatus.check(JCudnn.cudnnSetConvolution2dDescriptor(d, pad, pad, stride, stride, 1, 1, CROSS_CORRELATION, FLOAT),
+                    "cudnnSetConvolution2dDescriptor");
+            CudnnStatus.check(JCudnn.cudnnSetConvolutionMathType(d, FMA_MATH), "cudnnSetConvolutionMathType(FMA)");
+            return d;
+        }
+
+        DeviceBuffer buffer(DeviceBuffer b) {
+            buffers.add(b);
+            return b;
+        }
+
+        DeviceBuffer workspace(long bytes) { return buffer(DeviceBuffer.bytes(Gpu.get(), bytes)); }
+
+        @Override
+        public void close() {
+            for (DeviceBuffer b : buffers) b.close();
+            for (Object d : descriptors) {
+                if (d instanceof cudnnTensorDescriptor t) JCudnn.cudnnDestroyTensorDescriptor(t);
+                else if (d instanceof cudnnFilterDescriptor f) JCudnn.cudnnDestroyFilterDescriptor(f);
+                else if (d instanceof cudnnConvolutionDescriptor c) JCudnn.cudnnDestroyConvolutionDescriptor(c);
+            }
+            JCudnn.cudnnDestroy(handle);
+        }
+    }
+
+    private static final Pointer ONE = Pointer.to(new float[] {1f}), ZERO = Pointer.to(new float[] {0f});
+
+    private static double[] d(float[] a) {
+        double[] o = new double[a.length];
+        for (int i = 0; i < a.length; i++) o[i] = a[i];
+        return o;
+    }
+
+    private static float[] f(double[] a) {
+        float[] o = new float[a.length];
+        for (int i = 0; i < a.length; i++) o[i] = (float) a[i];
+        return o;
+    }
+
+    static SelfCheck convolution() {
+        return new SelfCheck() {
+            @Override public String name() { return "cudnnConvolution (fwd, bwd data, bwd filter)"; }
+
+            @Override public Needs needs() { return Needs.CUDNN; }
+
+            @Override
+            public Result run(Context ctx) {
+                Gpu gpu = ctx.gpu();
+                gpu.makeCurrent();
+                SplittableRandom r = ctx.random(name());
+                Result worst = null;
+                for (int[] s : CONV_SHAPES) {
+                    Result res = conv(gpu, r, s);
+                    if (worst == null || !res.pass() || res.maxRel() > worst.maxRel()) worst = res;
+                    if (!res.pass()) break;
+                }
+                return worst;
+            }
+        };
+    }
+
+    private static Result conv(Gpu gpu, SplittableRandom r, int[] s) {
+        int n = s[0], c = s[1], h = s[2], w = s[3], k = s[4], rr = s[5], ss = s[6], stride = s[7], pad = s[8];
+        int ho = Conv.outSize(h, rr, stride, pad), wo = Conv.outSize(w, ss, stride, pad);
+        float[] x = Compare.uniform(r, n * c * h * w, -1, 1), wt = Compare.uniform(r, k * c * rr * ss, -0.5, 0.5);
+        float[] dy = Compare.uniform(r, n * k * ho * wo, -1, 1);
+        double[] y = new double[n * k * ho * wo], dx = new double[x.length], dw = new double[wt.length];
+        Conv.forwardRef(d(x), d(wt), y, n, c, h, w, k, rr, ss, stride, pad);
+        Conv.backwardDataRef(d(dy), d(wt), dx, n, c, h, w, k, rr, ss, stride, pad);
+        Conv.backwardFilterRef(d(x), d(dy), dw, n, c, h, w, k, rr, ss, stride, pad);
+        try (Scope sc = new Scope()) {
+            cudnnTensorDescriptor xD = sc.tensor(n, c, h, w), yD = sc.tensor(n, k, ho, wo);
+            cudnnFilterDescriptor wD = sc.filter(k, c, rr, ss);
+            cudnnConvolutionDescriptor cD = sc.conv(pad, stride);
+            int[] on = {0}, oc = {0}, oh = {0}, ow = {0};
+            CudnnStatus.check(JCudnn.cudnnGetConvolution2dForwardOutputDim(cD, xD, wD, on, oc, oh, ow), "cudnnGetConvolution2dForwardOutputDim");
+            if (on[0] != n || oc[0] != k || oh[0] != ho || ow[0] != wo) {
+                return new Result(Double.NaN, Double.NaN, "shape", false, "cuDNN output shape " + on[0] + "x" + oc[0] + "x" + oh[0]
+                        + "x" + ow[0] + ", expected " + n + "x" + k + "x" + ho + "x" + wo);
+            }
+            DeviceBuffer dX = sc.buffer(DeviceBuffer.of(gpu, x)), dW = sc.buffer(DeviceBuffer.of(gpu, wt));
+            DeviceBuffer dDy = sc.buffer(DeviceBuffer.of(gpu, dy)), dY = sc.buffer(DeviceBuffer.floats(gpu, y.length));
+            DeviceBuffer dDx = sc.buffer(DeviceBuffer.floats(gpu, x.length)), dDw = sc.buffer(DeviceBuffer.floats(gpu, wt.length));
+            int[] count = {0};
+            long[] ws = {0};
+
+            cudnnConvolutionFwdAlgoPerf[] fp = new cudnnConvolutionFwdAlgoPerf[8];
+            for (int i = 0; i < fp.length; i++) fp[i] = new cudnnConvolutionFwdAlgoPerf();
+            CudnnStatus.check(JCudnn.cudnnGetConvolutionForwardAlgorithm_v7(sc.handle, xD, wD, cD, yD, fp.length, count, fp),
+                    "cudnnGetConvolutionForwardAlgorithm_v7");
+            int fwd = 0;
+            for (int i = 0; i < count[0]; i++) if (fp[i].status == 0) { fwd = fp[i].algo; break; }
+            CudnnStatus.check(JCudnn.cudnnGetConvolutionForwardWorkspaceSize(sc.handle, xD, wD, cD, yD, fwd, ws),
+                    "cudnnGetConvolutionForwardWorkspaceSize(algo " + fwd + ")");
+            DeviceBuffer wsF = sc.workspace(ws[0]);
+            CudnnStatus.check(JCudnn.cudnnConvolutionForward(sc.handle, ONE, xD, dX.pointer(), wD, dW.pointer(), cD, fwd,
+                    wsF.pointer(), ws[0], ZERO, yD, dY.pointer()), "cudnnConvolutionForward(algo " + fwd + ")");
+
+            cudnnConvolutionBwdDataAlgoPerf[] dp = new cudnnConvolutionBwdDataAlgoPerf[8];
+            for (int i = 0; i < dp.length; i++) dp[i] = new cudnnConvolutionBwdDataAlgoPerf();
+            CudnnStatus.check(JCudnn.cudnnGetConvolutionBackwardDataAlgorithm_v7(sc.handle, wD, yD, cD, xD, dp.length, count, dp),
+                    "cudnnGetConvolutionBackwardDataAlgorithm_v7");
+            int bwdData = 0;
+            for (int i = 0; i < count[0]; i++) if (dp[i].status == 0) { bwdData = dp[i].algo; break; }
+            CudnnStatus.check(JCudnn.cudnnGetConvolutionBackwardDataWorkspaceSize(sc.handle, wD, yD, cD, xD, bwdData, ws),
+                    "cudnnGetConvolutionBackwardDataWorkspaceSize(algo " + bwdData + ")");
+            DeviceBuffer wsD = sc.workspace(ws[0]);
+            CudnnStatus.check(JCudnn.cudnnConvolutionBackwardData(sc.handle, ONE, wD, dW.pointer(), yD, dDy.pointer(), cD, bwdData,
+                    wsD.pointer(), ws[0], ZERO, xD, dDx.pointer()), "cudnnConvolutionBackwardData(algo " + bwdData + ")");
+
+            cudnnConvolutionBwdFilterAlgoPerf[] bp = new cudnnConvolutionBwdFilterAlgoPerf[8];
+            for (int i = 0; i < bp.length; i++) bp[i] = new cudnnConvolutionBwdFilterAlgoPerf();
+            CudnnStatus.check(JCudnn.cudnnGetConvolutionBackwardFilterAlgorithm_v7(sc.handle, xD, yD, cD, wD, bp.length, count, bp),
+                    "cudnnGetConvolutionBackwardFilterAlgorithm_v7");
+            int bwdFilter = 0;
+            for (int i = 0; i < count[0]; i++) if (bp[i].status == 0) { bwdFilter = bp[i].algo; break; }
+            CudnnStatus.check(JCudnn.cudnnGetConvolutionBackwardFilterWorkspaceSize(sc.handle, xD, yD, cD, wD, bwdFilter, ws),
+                    "cudnnGetConvolutionBackwardFilterWorkspaceSize(algo " + bwdFilter + ")");
+            DeviceBuffer wsW = sc.workspace(ws[0]);
+            CudnnStatus.check(JCudnn.cudnnConvolutionBackwardFilter(sc.handle, ONE, xD, dX.pointer(), yD, dDy.pointer(), cD, bwdFilter,
+                    wsW.pointer(), ws[0], ZERO, wD, dDw.pointer()), "cudnnConvolutionBackwardFilter(algo " + bwdFilter + ")");
+
+            return Compare.relative(TOL, FLOOR, "N,C,H,W,K,R,S,stride,pad=" + java.util.Arrays.toString(s).replace(" ", "")
+                            + " algos fwd " + fwd + ", bwd data " + bwdData + ", bwd filter " + bwdFilter,
+                    List.of("y", "dx", "dW"),
+                    List.of(new float[][] {dY.toFloats(), f(y)}, new float[][] {dDx.toFloats(), f(dx)}, new float[][] {dDw.toFloats(), f(dw)}));
+        }
+    }
+
+    static SelfCheck batchNorm() {
+        return new SelfCheck() {
+            @Override public String name() { return "cudnnBatchNormalization (training fwd, bwd)"; }
+
+            @Override public Needs needs() { return Needs.CUDNN; }
+
+            @Override
+            public Result run(Context ctx) {
+                Gpu gpu = ctx.gpu();
+                gpu.makeCurrent();
+                SplittableRandom r = ctx.random(name());
+                Result worst = null;
+                for (int[] s : BN_SHAPES) {
+                    Result res = bn(gpu, r, s[0], s[1], s[2] * s[3]);
+                    if (worst == null || !res.pass() || res.maxRel() > worst.maxRel()) worst = res;
+                    if (!res.pass()) break;
+                }
+                return worst;
+            }
+        };
+    }
+
+    private static Result bn(Gpu gpu, SplittableRandom r, int n, int c, int hw) {
+        float[] x = Compare.uniform(r, n * c * hw, -2, 3), dy = Compare.uniform(r, x.length, -1, 1);
+        float[] gamma = Compare.uniform(r, c, 0.5, 1.5), beta = Compare.uniform(r, c, -0.5, 0.5);
+        float[] runMean0 = Compare.uniform(r, c, -0.1, 0.1), runVar0 = Compare.uniform(r, c, 0.5, 1.5);
+        float[] y = new float[x.length], dx = new float[x.length], runMean = runMean0.clone(), runVar = runVar0.clone();
+        float[] saveMean = new float[c], saveInv = new float[c], dgamma = new float[c], dbeta = new float[c];
+        BatchNorm.trainForward(x, y, n, c, hw, gamma, beta, runMean, runVar, saveMean, saveInv);
+        BatchNorm.trainBackward(x, dy, dx, n, c, hw, gamma, saveMean, saveInv, dgamma, dbeta);
+        try (Scope sc = new Scope()) {
+            cudnnTensorDescriptor xD = sc.tensor(n, c, hw, 1), bnD = new cudnnTensorDescriptor();
+            CudnnStatus.check(JCudnn.cudnnCreateTensorDescriptor(bnD), "cudnnCreateTensorDescriptor");
+            sc.descriptors.add(bnD);
+            CudnnStatus.check(JCudnn.cudnnDeriveBNTensorDescriptor(bnD, xD, BATCHNORM_SPATIAL), "cudnnDeriveBNTensorDescriptor");
+            DeviceBuffer dX = sc.buffer(DeviceBuffer.of(gpu, x)), dY = sc.buffer(DeviceBuffer.floats(gpu, x.length));
+            DeviceBuffer dDy = sc.buffer(DeviceBuffer.of(gpu, dy)), dDx = sc.buffer(DeviceBuffer.floats(gpu, x.length));
+            DeviceBuffer dG = sc.buffer(DeviceBuffer.of(gpu, gamma)), dB = sc.buffer(DeviceBuffer.of(gpu, beta));
+            DeviceBuffer dRm = sc.buffer(DeviceBuffer.of(gpu, runMean0)), dRv = sc.buffer(DeviceBuffer.of(gpu, runVar0));
+            DeviceBuffer dSm = sc.buffer(DeviceBuffer.floats(gpu, c)), dSi = sc.buffer(DeviceBuffer.floats(gpu, c));
+            DeviceBuffer dDg = sc.buffer(DeviceBuffer.floats(gpu, c)), dDb = sc.buffer(DeviceBuffer.floats(gpu, c));
+            double eps = BatchNorm.EPS;
+            CudnnStatus.check(JCudnn.cudnnBatchNormalizationForwardTraining(sc.handle, BATCHNORM_SPATIAL, ONE, ZERO, xD, dX.pointer(),
+                    xD, dY.pointer(), bnD, dG.pointer(), dB.pointer(), BatchNorm.MOMENTUM, dRm.pointer(), dRv.pointer(), eps,
+                    dSm.pointer(), dSi.pointer()), "cudnnBatchNormalizationForwardTraining");
+            CudnnStatus.check(JCudnn.cudnnBatchNormalizationBackward(sc.handle, BATCHNORM_SPATIAL, ONE, ZERO, ONE, ZERO, xD, dX.pointer(),
+                    xD, dDy.pointer(), xD, dDx.pointer(), bnD, dG.pointer(), dDg.pointer(), dDb.pointer(), eps, dSm.pointer(),
+                    dSi.pointer()), "cudnnBatchNormalizationBackward");
+            return Compare.relative(TOL, FLOOR, "N,C,HW=" + n + "," + c + "," + hw + ", momentum " + BatchNorm.MOMENTUM,
+                    List.of("y", "saved mean", "saved inv std", "running mean", "running var", "dx", "dgamma", "dbeta"),
+                    List.of(new float[][] {dY.toFloats(), y}, new float[][] {dSm.toFloats(), saveMean},
+                            new float[][] {dSi.toFloats(), saveInv}, new float[][] {dRm.toFloats(), runMean},
+                            new float[][] {dRv.toFloats(), runVar}, new float[][] {dDx.toFloats(), dx},
+                            new float[][] {dDg.toFloats(), dgamma}, new float[][] {dDb.toFloats(), dbeta}));
+        }
+    }
+}

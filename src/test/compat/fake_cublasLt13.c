@@ -1,0 +1,2 @@
+/* The companion of fake_cublas13.c: soname libcublasLt.so.13. */
+int cublasLtFakeAnswer(void) { return 42; }
