@@ -44,8 +44,9 @@
 // outside [0, count) makes the kernel fill that entry's images with NaN.
 #include "common.cuh"
 
-// Loops over pixels and steps are not unrolled: unrolling multiplies the live doubles and took
-// the batch kernel from ~100 to ~140 registers (nvcc 13, sm_90), i.e. far fewer resident warps.
+// Loops over pixels and steps are not unrolled: unrolling multiplies the live doubles. Without a
+// cap ptxas gives the batch kernel ~120-140 registers (nvcc 13, sm_90); __launch_bounds__(768)
+// caps it at 80 (64 B of spills, outside the pixel loops), i.e. 4 blocks of 3 x 64 threads per SM.
 #ifdef AUGMIX4J_EMULATOR
 #define AMX_NO_UNROLL
 #else
@@ -350,7 +351,7 @@ struct AmxPixels {
 __device__ __forceinline__ void amx_affine(const unsigned char* s, unsigned char* d, int h, int w, double a, double b,
                                            double c, double dd, double e, double f, int t0, int ts) {
     const int npix = h * w, stride = 3 * w;
-AMX_NO_UNROLL
+    AMX_NO_UNROLL
     for (AmxPixels it(t0, ts, w); it.p < npix; it.next()) {
         const int p = it.p, y = it.y, x = it.x;
         unsigned char* o = d + 3 * p;
@@ -381,7 +382,7 @@ AMX_NO_UNROLL
 __device__ __forceinline__ void amx_shear_x(const unsigned char* s, unsigned char* d, int h, int w, double sh, int t0,
                                             int ts) {
     const int npix = h * w;
-AMX_NO_UNROLL
+    AMX_NO_UNROLL
     for (AmxPixels it(t0, ts, w); it.p < npix; it.next()) {
         const int p = it.p, y = it.y, x = it.x;
         unsigned char* o = d + 3 * p;
@@ -406,7 +407,7 @@ AMX_NO_UNROLL
 __device__ __forceinline__ void amx_shear_y(const unsigned char* s, unsigned char* d, int h, int w, double sh, int t0,
                                             int ts) {
     const int npix = h * w;
-AMX_NO_UNROLL
+    AMX_NO_UNROLL
     for (AmxPixels it(t0, ts, w); it.p < npix; it.next()) {
         const int p = it.p, y = it.y, x = it.x;
         unsigned char* o = d + 3 * p;
@@ -433,7 +434,7 @@ AMX_NO_UNROLL
 __device__ __forceinline__ void amx_shift(const unsigned char* s, unsigned char* d, int h, int w, int tx, int ty, int t0,
                                           int ts) {
     const int npix = h * w;
-AMX_NO_UNROLL
+    AMX_NO_UNROLL
     for (AmxPixels it(t0, ts, w); it.p < npix; it.next()) {
         const int p = it.p, y = it.y, x = it.x;
         unsigned char* o = d + 3 * p;
@@ -454,7 +455,7 @@ __device__ __forceinline__ void amx_sharpness(const unsigned char* s, unsigned c
                                               int ts) {
     const int npix = h * w, stride = 3 * w;
     const float k1 = 1.0f / 13.0f, k5 = 5.0f / 13.0f;
-AMX_NO_UNROLL
+    AMX_NO_UNROLL
     for (AmxPixels it(t0, ts, w); it.p < npix; it.next()) {
         const int p = it.p, y = it.y, x = it.x;
         const int i = 3 * p;
@@ -543,7 +544,7 @@ __device__ __forceinline__ void amx_reset_stats(AmxStats* st, int t0, int ts) {
 __device__ __forceinline__ void amx_gather_stats(int op, const unsigned char* s, int npix, AmxStats* st, int t0, int ts) {
     int mn0 = 255, mn1 = 255, mn2 = 255, mx0 = 0, mx1 = 0, mx2 = 0;
     unsigned long long lsum = 0;
-AMX_NO_UNROLL
+    AMX_NO_UNROLL
     for (int p = t0; p < npix; p += ts) {
         const int r = s[3 * p], g = s[3 * p + 1], b = s[3 * p + 2];
         if (op == AMX_CONTRAST) {
@@ -644,7 +645,7 @@ __device__ __forceinline__ void amx_apply(const AmxStep& st, const AmxStats* sta
         case AMX_AUTOCONTRAST:
         case AMX_EQUALIZE:
         case AMX_CONTRAST:
-AMX_NO_UNROLL
+            AMX_NO_UNROLL
             for (int p = t0; p < npix; p += ts) {
                 d[3 * p] = stats->lut[s[3 * p]];
                 d[3 * p + 1] = stats->lut[256 + s[3 * p + 1]];
@@ -654,13 +655,13 @@ AMX_NO_UNROLL
         case AMX_POSTERIZE: {
             const int bits = (int)st.param;
             const int mask = ~((1 << (8 - bits)) - 1);
-AMX_NO_UNROLL
+            AMX_NO_UNROLL
             for (int i = t0; i < 3 * npix; i += ts) d[i] = (unsigned char)(s[i] & mask);
             break;
         }
         case AMX_SOLARIZE: {
             const double threshold = st.param;
-AMX_NO_UNROLL
+            AMX_NO_UNROLL
             for (int i = t0; i < 3 * npix; i += ts) {
                 const int v = s[i];
                 d[i] = (unsigned char)(v < threshold ? v : 255 - v);
@@ -670,7 +671,7 @@ AMX_NO_UNROLL
         case AMX_ROTATE: {
             const int deg = (int)st.param;
             if (deg == 0) {
-    AMX_NO_UNROLL
+            AMX_NO_UNROLL
             for (int i = t0; i < 3 * npix; i += ts) d[i] = s[i];
                 break;
             }
@@ -692,7 +693,7 @@ AMX_NO_UNROLL
         case AMX_TRANSLATE_Y: amx_shift(s, d, h, w, 0, (int)st.param, t0, ts); break;
         case AMX_COLOR: {
             const float a = (float)st.param;
-AMX_NO_UNROLL
+            AMX_NO_UNROLL
             for (int p = t0; p < npix; p += ts) {
                 const int r = s[3 * p], g = s[3 * p + 1], b = s[3 * p + 2];
                 if (a == 1.0f) {
@@ -714,7 +715,7 @@ AMX_NO_UNROLL
         }
         case AMX_BRIGHTNESS: {
             const float a = (float)st.param;
-AMX_NO_UNROLL
+            AMX_NO_UNROLL
             for (int i = t0; i < 3 * npix; i += ts) {
                 const int v = s[i];
                 d[i] = (unsigned char)(a == 1.0f ? v : a == 0.f ? 0 : amx_blend(0, v, a));
@@ -771,7 +772,7 @@ __device__ void amx_batch(const AmxArgs& A, AmxShared* sh, unsigned char* dyn) {
     for (int i = tid; i < 256; i += nthreads) sh->norm[i] = amx_norm(i);
     amx_reset_stats(my, gt, T);
 
-AMX_NO_UNROLL
+    AMX_NO_UNROLL
     for (int item = blockIdx.x; item < items; item += gridDim.x) {
         const int view = item / A.batch, b = item - view * A.batch;
         const int sample = A.sample_index[b], img = A.image_index[b];
@@ -808,7 +809,7 @@ AMX_NO_UNROLL
         {
             const unsigned char* src = A.images + (size_t)img * n;
             const int flip = sh->flip, dy = sh->top - AMX_PAD, dx = sh->left - AMX_PAD;
-AMX_NO_UNROLL
+            AMX_NO_UNROLL
             for (AmxPixels it(tid, nthreads, w); it.p < npix; it.next()) {
                 const int p = it.p, sy = it.y + dy, px = it.x + dx;
                 unsigned char* o = X + 3 * p;
@@ -831,12 +832,12 @@ AMX_NO_UNROLL
         if (writes_clean) {
             AMX_NO_UNROLL
             for (int c = 0; c < 3; c++) {
-AMX_NO_UNROLL
+                AMX_NO_UNROLL
                 for (int p = tid; p < npix; p += nthreads) clean_out[c * npix + p] = sh->norm[X[3 * p + c]];
             }
         }
         if (A.trace_inputs != nullptr && view == 0) {
-AMX_NO_UNROLL
+            AMX_NO_UNROLL
             for (int i = tid; i < n; i += nthreads) A.trace_inputs[(size_t)b * n + i] = X[i];
         }
         if (A.mode == AMX_MODE_NONE) {
@@ -845,7 +846,7 @@ AMX_NO_UNROLL
         }
 
         // ---- the chains, G at a time
-AMX_NO_UNROLL
+        AMX_NO_UNROLL
         for (int base = 0; base < width; base += G) {
             const int chain = base + g;
             const bool active = chain < width;
@@ -861,7 +862,7 @@ AMX_NO_UNROLL
             unsigned char* final_img = finals + (size_t)chain * slot;
             const unsigned char* cur = X;
 
-AMX_NO_UNROLL
+            AMX_NO_UNROLL
             for (int j = 0; j < max_depth; j++) {
                 const bool stepping = j < depth;
                 AmxStep st;
@@ -893,7 +894,7 @@ AMX_NO_UNROLL
             }
             if (A.trace_chains != nullptr && active) {
                 unsigned char* t = A.trace_chains + (((size_t)b * views + view) * width + chain) * (size_t)n;
-AMX_NO_UNROLL
+                AMX_NO_UNROLL
                 for (int i = gt; i < n; i += T) t[i] = final_img[i];
             }
         }
@@ -901,15 +902,33 @@ AMX_NO_UNROLL
         // ---- mixing, float32 in the official order, NCHW
         {
             const float m = sh->m, om = 1.0f - m;
-            AMX_NO_UNROLL
-            for (int c = 0; c < 3; c++) {
-AMX_NO_UNROLL
-                for (int p = tid; p < npix; p += nthreads) {
-                    const int e = 3 * p + c;
-                    float mix = 0.f;
+            const float* norm = sh->norm;
+            if (width == 3) {  // the default: weights and chain images in registers
+                const float w0 = sh->w[0], w1 = sh->w[1], w2 = sh->w[2];
+                const unsigned char* f0 = finals;
+                const unsigned char* f1 = finals + slot;
+                const unsigned char* f2 = finals + 2 * (size_t)slot;
+                for (int c = 0; c < 3; c++) {
                     AMX_NO_UNROLL
-                    for (int k = 0; k < width; k++) mix += sh->w[k] * sh->norm[finals[(size_t)k * slot + e]];
-                    mix_out[c * npix + p] = om * sh->norm[X[e]] + m * mix;
+                    for (int p = tid; p < npix; p += nthreads) {
+                        const int e = 3 * p + c;
+                        float mix = 0.f;
+                        mix += w0 * norm[f0[e]];
+                        mix += w1 * norm[f1[e]];
+                        mix += w2 * norm[f2[e]];
+                        mix_out[c * npix + p] = om * norm[X[e]] + m * mix;
+                    }
+                }
+            } else {
+                for (int c = 0; c < 3; c++) {
+                    AMX_NO_UNROLL
+                    for (int p = tid; p < npix; p += nthreads) {
+                        const int e = 3 * p + c;
+                        float mix = 0.f;
+                        AMX_NO_UNROLL
+                        for (int k = 0; k < width; k++) mix += sh->w[k] * norm[finals[(size_t)k * slot + e]];
+                        mix_out[c * npix + p] = om * norm[X[e]] + m * mix;
+                    }
                 }
             }
         }
@@ -970,7 +989,7 @@ __device__ __forceinline__ unsigned long long amx_double_bits(double v) {
 // transformed input, trace_chains (batch, views, mix_width, img_h, img_w, 3) the final uint8 image of
 // every chain (views = 2 in JSD mode, else 1; unused in NONE mode); with trace = 0 they are not
 // touched (any byte buffer will do).
-extern "C" __global__ void augmix_forward(const unsigned char* images, int count, int img_h, int img_w, const int* image_index, const int* sample_index, int batch, long long seed, int epoch, int mode, int mix_width, int mix_depth, int severity, double alpha, int all_ops, int train_transform, const int* rotation, int group_threads, int images_in_shared, unsigned char* scratch, float* out, int trace, unsigned char* trace_inputs, unsigned char* trace_chains) {
+extern "C" __global__ void __launch_bounds__(AMX_MAX_BLOCK) augmix_forward(const unsigned char* images, int count, int img_h, int img_w, const int* image_index, const int* sample_index, int batch, long long seed, int epoch, int mode, int mix_width, int mix_depth, int severity, double alpha, int all_ops, int train_transform, const int* rotation, int group_threads, int images_in_shared, unsigned char* scratch, float* out, int trace, unsigned char* trace_inputs, unsigned char* trace_chains) {
     __shared__ AmxShared amx_sh;
     DYNAMIC_SHARED(unsigned char, amx_dyn);
     AmxArgs a = amx_args(images, count, img_h, img_w, image_index, sample_index, batch, seed, epoch, mode, mix_width,

@@ -89,9 +89,12 @@ missing=$(LC_ALL=C comm -23 "$gen/jcuda-imports.txt" <(nm -D --defined-only "$ou
 
 # ---------------------------------------------------------------- CPU builds of the kernels
 
-# The kernels of a .cu file: `extern "C" __global__ void NAME(` at the start of a line (the
-# convention kernels/README.md states; FatbinTest checks every __global__ follows it).
-kernel_names() { sed -n 's/^extern "C" __global__ void \([A-Za-z_][A-Za-z0-9_]*\)(.*/\1/p' "$1"; }
+# The kernels of a .cu file: `extern "C" __global__ void NAME(` at the start of a line, optionally
+# `extern "C" __global__ void __launch_bounds__(...) NAME(` (the convention kernels/README.md states;
+# FatbinTest checks every __global__ follows it).
+kernel_names() {
+  sed -n 's/^extern "C" __global__ void \(__launch_bounds__([^)]*) \)\{0,1\}\([A-Za-z_][A-Za-z0-9_]*\)(.*/\2/p' "$1"
+}
 
 # Which kernels can reach a barrier or warp collective ("cooperative": one OS thread per CUDA
 # thread), from gcc's call graph of the optimised code (-fcallgraph-info): the closure over the

@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
 @Command(name = "augmix4j", mixinStandardHelpOptions = true, version = "augmix4j 0.1.0",
         description = "AugMix training and corruption-robustness evaluation of WideResNets, in Java (CPU engine; CUDA backend in progress).",
         subcommands = {TrainCommand.class, EvalCommand.class, PlotCommand.class, AugmentCommand.class, ApplyCommand.class,
-                CorruptCommand.class, InfoCommand.class, SelftestCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+                CorruptCommand.class, BenchCommand.class, InfoCommand.class, SelftestCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
     @Override
     public Integer call() {

@@ -13,8 +13,12 @@ import java.util.stream.Stream;
 
 /** Test helper: the kernels that CUDA sources define, parsed from their {@code extern "C" __global__} lines. */
 final class KernelSources {
-    /** The convention kernels/README.md states (and the emulator's build script relies on). */
-    static final Pattern KERNEL = Pattern.compile("(?m)^extern \"C\" __global__ void ([A-Za-z_][A-Za-z0-9_]*)\\(([^)]*)\\)");
+    /**
+     * The convention kernels/README.md states (and the emulator's build script relies on), with an
+     * optional {@code __launch_bounds__(...)} before the name.
+     */
+    static final Pattern KERNEL = Pattern.compile(
+            "(?m)^extern \"C\" __global__ void (?:__launch_bounds__\\([^)]*\\) )?([A-Za-z_][A-Za-z0-9_]*)\\(([^)]*)\\)");
     private static final Pattern GLOBAL = Pattern.compile("\\b__global__\\b");
 
     private KernelSources() {}
