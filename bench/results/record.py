@@ -56,7 +56,8 @@ def commit():
     rev = sh("git -C '%s' rev-parse --short HEAD" % ROOT)
     if not rev:
         return "unknown"
-    dirty = sh("git -C '%s' status --porcelain --untracked-files=no" % ROOT)
+    # the generated summaries (bench/results/README.md, docs/benchmarks.md) do not count as changes
+    dirty = sh("git -C '%s' status --porcelain --untracked-files=no -- . ':!bench/results' ':!docs/benchmarks.md'" % ROOT)
     return rev + (" (with uncommitted changes)" if dirty else "") + ", branch " + (sh("git -C '%s' rev-parse --abbrev-ref HEAD" % ROOT) or "?")
 
 
@@ -158,7 +159,10 @@ def main():
         f.setdefault("runs", len(f.get("values") or []))
 
     day = meta["date"][:10]
-    path = os.path.join(args.out_dir, "%s_%s.md" % (day, re.sub(r"[^A-Za-z0-9._-]+", "-", args.label)))
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "-", args.label)
+    path = os.path.join(args.out_dir, "%s_%s.md" % (day, safe))
+    if os.path.exists(path):  # a second configuration of the same label that day: keep both
+        path = os.path.join(args.out_dir, "%s-%s_%s.md" % (day, meta["date"][11:16].replace(":", ""), safe))
     lines = ["# %s" % args.label, "",
              "| field | value |", "|---|---|",
              "| date | %s |" % meta["date"],

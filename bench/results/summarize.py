@@ -27,14 +27,19 @@ BEGIN, END = "<!-- summary:begin (bench/results/summarize.py writes this part) -
 BLOCK = re.compile(r"```json\n(.*?)\n```", re.S)
 
 
+OTHER = []  # result files without record.py's machine-readable block (written by hand): listed, not tabulated
+
+
 def load():
     recs = []
+    del OTHER[:]
     for path in sorted(glob.glob(os.path.join(HERE, "*.md"))):
         if os.path.basename(path) == "README.md":
             continue
         with open(path) as f:
-            blocks = BLOCK.findall(f.read())
+            blocks = [b for b in BLOCK.findall(f.read()) if b.lstrip().startswith("{")]
         if not blocks:
+            OTHER.append(os.path.basename(path))
             continue
         rec = json.loads(blocks[-1])
         rec["file"] = os.path.basename(path)
@@ -166,6 +171,9 @@ def render(recs):
     for r in sorted(recs, key=lambda r: r["file"]):
         lines.append("| [%s](%s) | %s | %s%s | %s → %s | %s |" % (r["file"], r["file"], r.get("date", "?"), r.get("tool", "?"),
                      " (quick)" if r.get("quick") else "", r.get("load_before", "?"), r.get("load_after", "?"), r.get("commit", "?")))
+    if OTHER:
+        lines += ["", "Written by hand before record.py existed, so not in the tables above: "
+                  + ", ".join("[%s](%s)" % (f, f) for f in OTHER) + "."]
     return "\n".join(lines) + "\n"
 
 

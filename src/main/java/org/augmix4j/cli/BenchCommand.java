@@ -58,9 +58,10 @@ import picocli.CommandLine.Spec;
  * versions); {@code --runs-json FILE} adds runs, min, max and every run's value, plus the
  * machine and the load, for bench/results.
  *
- * <p>GPU: figures with device "gpu" come from {@link #gpuWorkloads}, the hook where the CUDA AugMix
- * kernel and the GPU training step plug in; this build has none, so the GPU rows are listed as
- * skipped with the reason and JCuda is never initialised.
+ * <p>GPU ({@code --device gpu}, or {@code auto} where a GPU is usable): the same names with device
+ * "gpu" from {@link BenchGpu}: the CUDA AugMix kernel's samples/s and the GPU training step
+ * (inputs on the device). Without a usable GPU the GPU rows are listed as skipped with the reason;
+ * {@code --device cpu} never loads JCuda.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"End-to-end throughput: AugMix samples/s, WRN training steps per mode, CIFAR-C evaluation and corruption images/s.",
@@ -134,9 +135,9 @@ public final class BenchCommand implements Callable<Integer> {
 
     /** Sizes of one bench run (the defaults, or --quick's). */
     record Sizes(int batch, int augBatches, int augSet, int evalBatch, int corruptImages, int trainSteps,
-                 int runs, int slowRuns, int warmup) {
+                 int runs, int slowRuns, int warmup, int gpuSteps) {
         /** The sizes for the runs of slow figures (training steps, evaluation). */
-        Sizes slow() { return new Sizes(batch, augBatches, augSet, evalBatch, corruptImages, trainSteps, slowRuns, slowRuns, warmup); }
+        Sizes slow() { return new Sizes(batch, augBatches, augSet, evalBatch, corruptImages, trainSteps, slowRuns, slowRuns, warmup, gpuSteps); }
     }
 
     private final List<Figure> figures = new ArrayList<>();
@@ -149,10 +150,10 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     Sizes sizes() {
-        Sizes s = quick ? new Sizes(2, 2, 32, 8, 4, 1, 2, 2, 0) : new Sizes(128, 8, 2048, 500, 200, 1, 5, 3, 1);
+        Sizes s = quick ? new Sizes(2, 2, 32, 8, 4, 1, 2, 2, 0, 1) : new Sizes(128, 8, 2048, 500, 200, 1, 5, 3, 1, 20);
         return new Sizes(batchSize != null ? batchSize : s.batch(), s.augBatches(), s.augSet(),
                 evalBatchSize != null ? evalBatchSize : s.evalBatch(), s.corruptImages(), s.trainSteps(),
-                runs != null ? runs : s.runs(), runs != null ? runs : s.slowRuns(), warmup != null ? warmup : s.warmup());
+                runs != null ? runs : s.runs(), runs != null ? runs : s.slowRuns(), warmup != null ? warmup : s.warmup(), s.gpuSteps());
     }
 
     int run(PrintWriter printTo) throws IOException {
@@ -193,9 +194,15 @@ public final class BenchCommand implements Callable<Integer> {
             if (sections.contains("corrupt")) corrupt(sz);
         }
         if (gpu) {
-            List<GpuWorkload> work = gpuWorkloads(sections);
-            if (work.isEmpty()) {
-                String why = "no GPU implementation in this build yet (the CUDA AugMix kernel and the GPU training step plug in at BenchCommand.gpuWorkloads)";
+            String why = null;
+            List<GpuWorkload> work = List.of();
+            try {
+                work = gpuWorkloads(sections, nets, trainModes);
+                if (work == null) why = gpuProblem;
+            } catch (LinkageError | RuntimeException e) {
+                why = "the GPU could not be set up: " + e.getMessage();
+            }
+            if (why != null) {
                 for (String s : sections) skipped.add(new Skipped(s + " [gpu]", why));
                 if (device.equals("gpu")) {
                     printTable();
@@ -290,12 +297,7 @@ public final class BenchCommand implements Callable<Integer> {
                         "%s %s, batch %d (%d images per forward), augment %.1f%% of the step", c.label(), modeLabel(mode),
                         sz.batch(), sz.batch() * mode(mode).imagesPerSample(), 100 * step.augmentShare()), f.cpuShare());
                 figures.set(figures.size() - 1, f);
-                double[] ms = new double[f.values().length];
-                for (int i = 0; i < ms.length; i++) ms[i] = 1000.0 * sz.batch() / f.values()[i];
-                add(new Figure("train_step_" + key + "_ms", 1000.0 * sz.batch() / f.value(), "ms", "cpu", ms,
-                        "per step of " + sz.batch() + " samples", f.cpuShare()));
-                add(new Figure("epoch_estimate_" + key + "_s", CIFAR_TRAIN / f.value(), "s", "cpu", new double[0],
-                        "derived: 50,000 samples / median samples/s"));
+                derived(f, key, sz.batch(), "cpu");
                 if (full) {
                     StepRunner ep = new StepRunner(c, mode, null, sz.batch(), seed);
                     Dataset big = Synthetic.generate("bench-epoch", seed, 0, epochSize);
@@ -307,6 +309,16 @@ public final class BenchCommand implements Callable<Integer> {
                 }
             }
         }
+    }
+
+    /** The ms-per-step and epoch-estimate figures of a train_step samples/s figure. */
+    void derived(Figure f, String key, int batch, String dev) {
+        double[] ms = new double[f.values().length];
+        for (int i = 0; i < ms.length; i++) ms[i] = 1000.0 * batch / f.values()[i];
+        add(new Figure("train_step_" + key + "_ms", 1000.0 * batch / f.value(), "ms", dev, ms, "per step of " + batch + " samples",
+                f.cpuShare()));
+        add(new Figure("epoch_estimate_" + key + "_s", CIFAR_TRAIN / f.value(), "s", dev, new double[0],
+                "derived: 50,000 samples / median samples/s"));
     }
 
     /** Eval-mode throughput on corrupted images, per model. */
@@ -421,16 +433,22 @@ public final class BenchCommand implements Callable<Integer> {
         void run(BenchCommand bench, Sizes sizes);
     }
 
+    /** Why there are no GPU figures (set when {@link #gpuWorkloads} returns null). */
+    private String gpuProblem;
+
     /**
-     * The GPU figures of this build, for the selected sections. Empty today: when the CUDA AugMix
-     * kernel lands, add a workload for section "augment" that uploads the uint8 set once and times
-     * the kernel (with a stream synchronisation per run) through {@link #measureGpu}, under the
-     * same names as the CPU figures with device "gpu"; likewise for "train" and "eval" when the GPU
-     * training step exists. Only consult {@code org.augmix4j.cuda.Gpu} from inside a workload, so
-     * CPU-only runs never initialise JCuda.
+     * The GPU figures of this build for the selected sections (BenchGpu: the CUDA AugMix kernel for
+     * "augment", GpuTrainer.StepBench for "train"), under the same names as the CPU figures with
+     * device "gpu"; null, with {@link #gpuProblem} set, when this process has no usable GPU. Only
+     * called for --device gpu or auto, so --device cpu never loads JCuda.
      */
-    static List<GpuWorkload> gpuWorkloads(Set<String> sections) {
-        return List.of();
+    List<GpuWorkload> gpuWorkloads(Set<String> sections, List<WideResNet.Config> nets, List<AugMixConfig.Mode> trainModes) {
+        org.augmix4j.cuda.GpuProbe p = BenchGpu.probe();
+        if (!p.available()) {
+            gpuProblem = "no usable GPU: " + p.problem() + " (fix: " + p.fix() + ")";
+            return null;
+        }
+        return BenchGpu.workloads(sections, nets, trainModes, skipped);
     }
 
     /** Timing helper for GPU workloads: {@code body} must synchronise before returning. */
