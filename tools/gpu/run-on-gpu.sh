@@ -14,14 +14,17 @@
 #   train     one epoch of WRN-40-2 AugMix+JSD on CIFAR-10 from --data (default ./data) with --device gpu
 #             (then clean and, when --data has CIFAR-10-C, corrupted evaluation on the GPU); without CIFAR-10
 #             there, the synthetic dataset; --train-args replaces the arguments after "train"
+#   eval      bin/augmix4j eval --device gpu of the checkpoint the train step wrote: clean test set and
+#             CIFAR-10-C from --data when it is there, else the 15 built-in corruptions of the whole test
+#             set generated on the GPU (a CIFAR-10-C-sized evaluation, 750k images for CIFAR-10)
 # Options:
 #   --out FILE        results file (default: ./gpu-results-<host>-<UTC time>.md)
 #   --data DIR        dataset directory for the training step (default: ./data)
 #   --epochs N        epochs of the training step (default 1)
 #   --train-args "A"  the whole argument list of the training step instead
-#   --skip STEP       leave out a step (repeatable): info, selftest, tests, bench, train
+#   --skip STEP       leave out a step (repeatable): info, selftest, tests, bench, train, eval
 #   --timeout STEP=S  wall-clock limit of a step in seconds (defaults: info 300, selftest 900, tests 1800,
-#                     bench 1800, train 7200)
+#                     bench 1800, train 7200, eval 1800)
 # Exit status: 0 when every step that ran succeeded, else 1. The raw logs stay in a directory next to
 # the results file (named in it).
 set -uo pipefail
@@ -39,7 +42,7 @@ out=$PWD/gpu-results-$host-$stamp.md
 data=$PWD/data
 epochs=1
 train_args=""
-declare -A skip=() limit=([info]=300 [selftest]=900 [tests]=1800 [bench]=1800 [train]=7200)
+declare -A skip=() limit=([info]=300 [selftest]=900 [tests]=1800 [bench]=1800 [train]=7200 [eval]=1800)
 while [ $# -gt 0 ]; do
   case $1 in
     --out) out=$2; shift 2 ;;
@@ -148,12 +151,23 @@ if [ -z "${skip[train]:-}" ]; then
       dataset=(--dataset synthetic)
       note "train: dataset" "no CIFAR-10 under $data (cifar-10-batches-py/ or cifar-10-batches-bin/): the training step uses the synthetic dataset"
     fi
-    # the corrupted evaluation after training: the published CIFAR-10-C when it is there (on the GPU, fast);
-    # the built-in corruptions would be generated on the CPU (slow), so without CIFAR-10-C none
+    # the corrupted evaluation after training: the published CIFAR-10-C when it is there; without it the
+    # eval step below measures the built-in corruptions (so they are not generated twice)
     corrupted=none
     [ -e "$data/CIFAR-10-C/labels.npy" ] && corrupted=auto
     step train "$app" train "${dataset[@]}" --epochs "$epochs" --layers 40 --widen-factor 2 --device gpu \
       --corrupted "$corrupted" --save "$logs/snapshots"
+  fi
+fi
+
+if [ -z "${skip[eval]:-}" ]; then
+  ckpt=$(ls -t "$logs"/snapshots/*/checkpoint.safetensors 2>/dev/null | head -1)
+  if [ -n "$ckpt" ]; then
+    eval_dataset=$(grep -o '"dataset": *"[^"]*"' "${ckpt%.safetensors}.json" 2>/dev/null | head -1 | sed 's/.*"\([^"]*\)"$/\1/')
+    step eval "$app" eval --checkpoint "$ckpt" --dataset "${eval_dataset:-synthetic}" --data "$data" --device gpu \
+      --corrupted auto --json "$logs/eval.json"
+  else
+    note eval "not run: the train step left no checkpoint under $logs/snapshots"
   fi
 fi
 

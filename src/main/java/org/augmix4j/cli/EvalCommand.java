@@ -13,6 +13,7 @@ import org.augmix4j.data.Synthetic;
 import org.augmix4j.nn.WideResNet;
 import org.augmix4j.train.Charts;
 import org.augmix4j.train.Checkpoint;
+import org.augmix4j.train.GpuEvaluator;
 import org.augmix4j.train.Report;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -55,11 +56,18 @@ public final class EvalCommand implements Callable<Integer> {
     long seed = 1;
     @Option(names = "--num-workers", description = "CPU threads; 0 = all cores (default: ${DEFAULT-VALUE})")
     int numWorkers = 0;
+    @Option(names = "--device", description = "cpu | gpu | auto: auto evaluates on the GPU when a usable one is found, else on the CPU"
+            + " saying what is missing; gpu fails with that message (default: ${DEFAULT-VALUE})")
+    String device = "auto";
+    @Option(names = "--tf32", description = "GPU: let cuDNN and cuBLAS use TF32 tensor cores (faster on Ampere and newer; 10-bit"
+            + " mantissa products). Off by default")
+    boolean tf32;
 
     @Override
     public Integer call() throws Exception {
         Parallel.setThreads(numWorkers);
-        JsonObject report = evaluate(checkpoint, dataset, data, corrupted, testLimit, corruptedLimit, layers, widenFactor, evalBatchSize, seed, System.out);
+        JsonObject report = evaluate(checkpoint, dataset, data, corrupted, testLimit, corruptedLimit, layers, widenFactor, evalBatchSize, seed, device, tf32,
+                System.out);
         if (json != null) {
             Report.write(json, report);
             System.out.println("Wrote " + json);
@@ -81,7 +89,7 @@ public final class EvalCommand implements Callable<Integer> {
 
     /** Loads the checkpoint and the test set, evaluates, prints the table and returns the report. */
     static JsonObject evaluate(Path checkpoint, String dataset, Path data, String corrupted, int testLimit, int corruptedLimit, int layers, int widen,
-                               int batch, long seed, PrintStream out) throws Exception {
+                               int batch, long seed, String device, boolean tf32, PrintStream out) throws Exception {
         if (!Files.isRegularFile(checkpoint)) {
             throw new IllegalArgumentException("--checkpoint " + checkpoint + ": no such file (a .safetensors written by train, e.g. "
                     + "snapshots/RUN/" + org.augmix4j.train.Trainer.CHECKPOINT + ", or converted with tools/pytorch/convert_pth.py)");
@@ -106,8 +114,14 @@ public final class EvalCommand implements Callable<Integer> {
         String how = meta != null ? "from its sidecar" : "inferred from the tensors";
         if (layers > 0 || widen > 0) how = "as given";
         out.printf("Evaluating %s (%s %s, %d classes) on %s%n", checkpoint, net.config().label(), how, inferred.classes(), s.test().name());
-        Report.Source src = Report.resolve(corrupted, name, data, s.test(), seed, corruptedLimit);
-        JsonObject report = Report.evaluate(net, batch, s.test(), src.source(), src.label(), out);
+        JsonObject report;
+        // on the GPU every batch goes up as uint8 and only its logits come back (train/GpuEvaluator);
+        // the built-in corruptions are generated there too
+        try (GpuEvaluator gpu = GpuEvaluator.open(device, net, s.test().images().height(), s.test().images().width(), batch, tf32, out)) {
+            Report.Source src = Report.resolve(corrupted, name, data, s.test(), seed, corruptedLimit, gpu == null ? null : gpu.gpu());
+            report = Report.evaluate(net, batch, s.test(), src.source(), src.label(), out);
+            report.addProperty("device", gpu == null ? "cpu" : "gpu");
+        }
         report.addProperty("checkpoint", checkpoint.toString());
         report.addProperty("architecture_source", how);
         return report;

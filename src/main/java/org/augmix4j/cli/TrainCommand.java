@@ -161,13 +161,15 @@ public final class TrainCommand implements Callable<Integer> {
         if (evaluate) {
             if (resume == null) throw new IllegalArgumentException("--evaluate needs --resume CHECKPOINT (the model to evaluate)");
             org.augmix4j.cpu.Parallel.setThreads(numWorkers);
-            EvalCommand.evaluate(resume, cfg.dataset(), data, corrupted, testLimit, corruptedLimit, 0, 0, evalBatchSize, seed, System.out);
+            EvalCommand.evaluate(resume, cfg.dataset(), data, corrupted, testLimit, corruptedLimit, 0, 0, evalBatchSize, seed, device, tf32, System.out);
             return 0;
         }
         Trainer trainer = new Trainer(cfg, System.out, System.console() != null)
                 .withGpuOptions(new org.augmix4j.train.GpuTrainer.Options(tf32, syncDebug, org.augmix4j.ops.GpuBackends.Choice.fromProperty()));
         trainer.run(resume, 0);
-        Report.Source src = Report.resolve(corrupted, cfg.dataset(), data, trainer.data().test(), seed, corruptedLimit);
+        // the built-in corruptions are generated on the training GPU when there is one (the same bytes as on the CPU)
+        Report.Source src = Report.resolve(corrupted, cfg.dataset(), data, trainer.data().test(), seed, corruptedLimit,
+                trainer.gpu() == null ? null : trainer.gpu().gpu());
         JsonObject report = Report.evaluate(trainer.net(), evalBatchSize, trainer.data().test(), src.source(), src.label(), System.out);
         Path dir = trainer.runDir();
         report.addProperty("checkpoint", dir.resolve(Trainer.CHECKPOINT).toString());

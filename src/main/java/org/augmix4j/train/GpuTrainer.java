@@ -75,7 +75,7 @@ public final class GpuTrainer implements AutoCloseable {
     private GpuSgd sgd;
     private GpuBatches batches;
     private DeviceBuffer labels, stats, sumPartial, sumOut;
-    private Evaluation evaluation;
+    private GpuEvaluator evaluation;
 
     private GpuTrainer(Settings cfg, Options options, PrintStream out, Gpu gpu) {
         this.cfg = cfg;
@@ -94,7 +94,19 @@ public final class GpuTrainer implements AutoCloseable {
      * (the CPU test JVM sets it, so CPU tests stay CPU tests on GPU machines).
      */
     public static GpuTrainer open(TrainConfig cfg, Options options, PrintStream out) {
-        String device = cfg.device();
+        Gpu gpu = device(cfg.device(), out);
+        if (gpu == null) return null;
+        GpuTrainer t = new GpuTrainer(Settings.of(cfg), options, out, gpu);
+        out.println("Device: " + t.describe());
+        for (String n : t.backends.notes()) out.println("  " + n);
+        return t;
+    }
+
+    /**
+     * Resolves a {@code --device} flag (train and eval): null for the CPU, after printing why when
+     * "auto" found no usable GPU (or only the CUDA emulator); throws for "gpu" without one.
+     */
+    static Gpu device(String device, PrintStream out) {
         if (device.equals("auto") && "cpu".equals(System.getProperty("augmix4j.autoDevice"))) {
             out.println("Device: CPU engine (--device auto with -Daugmix4j.autoDevice=cpu)");
             return null;
@@ -107,10 +119,7 @@ public final class GpuTrainer implements AutoCloseable {
             out.println(message);
             return null;
         }
-        GpuTrainer t = new GpuTrainer(Settings.of(cfg), options, out, Gpu.get());
-        out.println("Device: " + t.describe());
-        for (String n : t.backends.notes()) out.println("  " + n);
-        return t;
+        return Gpu.get();
     }
 
     /**
@@ -127,7 +136,7 @@ public final class GpuTrainer implements AutoCloseable {
             case "gpu":
                 if (!probe.available()) {
                     throw new IllegalStateException("--device gpu: no usable GPU: " + probe.problem() + ". Fix: " + probe.fix()
-                            + (probe.fix().contains("--device cpu") ? "" : " (or train on the CPU with --device cpu)"));
+                            + (probe.fix().contains("--device cpu") ? "" : " (or run on the CPU with --device cpu)"));
                 }
                 return null;
             case "auto":
@@ -150,6 +159,9 @@ public final class GpuTrainer implements AutoCloseable {
 
     public GpuBackends backends() { return backends; }
 
+    /** The device it trains on. */
+    public Gpu gpu() { return gpu; }
+
     /** The engine (after the first epoch started), for tests. */
     GpuWideResNet engine() { return engine; }
 
@@ -166,7 +178,7 @@ public final class GpuTrainer implements AutoCloseable {
         stats = DeviceBuffer.floats(gpu, 3);
         sumPartial = DeviceBuffer.floats(gpu, SgdCuda.SUM_BLOCKS);
         sumOut = DeviceBuffer.floats(gpu, 1);
-        evaluation = new Evaluation(engine, cfg.evalBatchSize());
+        evaluation = new GpuEvaluator(engine, cfg.evalBatchSize());
         Evaluator.setEngine(net, evaluation);
         out.println("  batches: " + batches.describe() + "; activations " + engine.arenaBytes() / (1 << 20) + " MiB");
     }
@@ -280,63 +292,6 @@ public final class GpuTrainer implements AutoCloseable {
         backends.close();
     }
 
-    // ---------------------------------------------------------------- evaluation on the GPU
-
-    /**
-     * {@link Evaluator.Engine} on a {@link GpuWideResNet}: each batch of uint8 images is copied to the
-     * device, normalised there ({@code normalize_forward}), run through the network in evaluation mode,
-     * and only its logits come back.
-     */
-    static final class Evaluation implements Evaluator.Engine, AutoCloseable {
-        private final GpuWideResNet net;
-        private final int batch;
-        private DeviceBuffer bytes, floats, logits;
-
-        Evaluation(GpuWideResNet net, int batch) {
-            this.net = net;
-            this.batch = Math.max(1, batch);
-        }
-
-        @Override
-        public void logits(ImageBatch images, int from, int count, float[] out) {
-            if (images.height() != net.height() || images.width() != net.width()) {
-                throw new IllegalArgumentException("GPU evaluation: images are " + images.height() + "x" + images.width() + " but the network was"
-                        + " set up for " + net.height() + "x" + net.width());
-            }
-            int k = net.classes(), hw = images.height() * images.width(), c = images.channels(), ib = images.imageBytes();
-            for (int done = 0; done < count; ) {
-                int m = Math.min(batch, count - done);
-                ensure(m, ib, hw, k);
-                bytes.copyFrom(images.pixels(), (from + done) * ib, 0, m * ib);
-                NormalizeCuda.forward(bytes, floats, m, hw, c);
-                net.logits(floats, m, logits);
-                logits.copyTo(0, out, done * k, m * k);
-                done += m;
-            }
-        }
-
-        private void ensure(int m, int imageBytes, int hw, int k) {
-            if (bytes == null || bytes.length() < (long) m * imageBytes) {
-                if (bytes != null) bytes.close();
-                bytes = DeviceBuffer.bytes(net.gpu(), (long) batch * imageBytes);
-            }
-            if (floats == null || floats.length() < (long) m * 3 * hw) {
-                if (floats != null) floats.close();
-                floats = DeviceBuffer.floats(net.gpu(), (long) batch * 3 * hw);
-            }
-            if (logits == null || logits.length() < (long) m * k) {
-                if (logits != null) logits.close();
-                logits = DeviceBuffer.floats(net.gpu(), (long) batch * k);
-            }
-        }
-
-        @Override
-        public void close() {
-            if (bytes != null) bytes.close();
-            if (floats != null) floats.close();
-            if (logits != null) logits.close();
-        }
-    }
 
     // ---------------------------------------------------------------- benchmarks (the bench command's GPU hook)
 

@@ -8,7 +8,11 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import org.augmix4j.corrupt.Corruption;
 import org.augmix4j.corrupt.Corruptions;
+import org.augmix4j.corrupt.CorruptionsCuda;
+import org.augmix4j.corrupt.FrostTiles;
+import org.augmix4j.cuda.Gpu;
 import org.augmix4j.data.CifarC;
 import org.augmix4j.data.Dataset;
 import org.augmix4j.data.Datasets;
@@ -55,10 +59,25 @@ public final class Report {
 
     /** The 15 benchmark corruptions generated from the first {@code limit} images of {@code test} (0 = all) with {@code seed}. */
     public static Evaluator.CorruptedSource builtin(Dataset test, long seed, int limit) {
+        return builtin(test, seed, limit, null);
+    }
+
+    /**
+     * As {@link #builtin(Dataset, long, int)}, generated on {@code gpu} (CorruptionsCuda: the same
+     * bytes as the CPU reference; the corruptions without a kernel still run on the CPU); null: CPU.
+     */
+    public static Evaluator.CorruptedSource builtin(Dataset test, long seed, int limit, Gpu gpu) {
         Dataset t = limit > 0 && limit < test.size() ? test.slice(0, limit) : test;
+        FrostTiles frost = FrostTiles.procedural();
         return new Evaluator.CorruptedSource() {
             public List<String> names() { return Corruptions.BENCHMARK; }
-            public ImageBatch images(String name, int severity) { return Corruptions.corrupt(t.images(), name, severity, seed); }
+
+            public ImageBatch images(String name, int severity) {
+                Corruption c = Corruption.byName(name);
+                return gpu == null ? Corruptions.corrupt(t.images(), c, severity, seed, 0L, frost)
+                        : CorruptionsCuda.corrupt(gpu, t.images(), c, severity, seed, 0L, frost);
+            }
+
             public int[] labels(int severity) { return t.labels(); }
         };
     }
@@ -120,6 +139,11 @@ public final class Report {
      * built-in corruptions.
      */
     public static Source resolve(String spec, String dataset, Path dataDir, Dataset test, long seed, int limit) {
+        return resolve(spec, dataset, dataDir, test, seed, limit, null);
+    }
+
+    /** As {@link #resolve(String, String, Path, Dataset, long, int)}; the built-in corruptions are generated on {@code gpu} when not null. */
+    public static Source resolve(String spec, String dataset, Path dataDir, Dataset test, long seed, int limit, Gpu gpu) {
         if (spec.equals("none")) return new Source(null, "none");
         CifarC published = null;
         if (spec.equals("auto")) {
@@ -137,7 +161,7 @@ public final class Report {
         }
         String suffix = limit > 0 ? ", first " + limit + " images per severity" : "";
         if (published != null) return new Source(published(published, limit, test.numClasses()), published.dir() + suffix);
-        return new Source(builtin(test, seed, limit), "builtin (generated, seed " + seed + suffix + ")");
+        return new Source(builtin(test, seed, limit, gpu), "builtin (generated" + (gpu == null ? "" : " on the GPU") + ", seed " + seed + suffix + ")");
     }
 
     public static void write(Path file, JsonObject report) { RunInfo.writeJson(file, report); }

@@ -29,7 +29,7 @@ class GpuTrainerDecisionTest {
     void anExplicitGpuFailsWithTheSameReason() {
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> GpuTrainer.decide("gpu", NONE, null));
         assertEquals("--device gpu: no usable GPU: the NVIDIA driver library libcuda.so.1 was not found. Fix: install a driver"
-                + " (or train on the CPU with --device cpu)", e.getMessage());
+                + " (or run on the CPU with --device cpu)", e.getMessage());
         assertNull(GpuTrainer.decide("gpu", OK, null));
         assertNull(GpuTrainer.decide("gpu", OK, "AugMix4J CPU emulator"));
         assertThrows(IllegalArgumentException.class, () -> GpuTrainer.decide("tpu", OK, null));
