@@ -474,7 +474,7 @@ public final class BenchCommand implements Callable<Integer> {
         return f;
     }
 
-    private void add(Figure f) {
+    void add(Figure f) {
         figures.add(f);
         out.printf("  %-44s %12s %-9s (%d runs, spread %.0f%%%s)%n", f.name(), fmt(f.value()), f.unit(), f.runs(), f.spreadPercent(),
                 Double.isNaN(f.cpuShare()) ? "" : String.format(", cpu %.0f%%", 100 * f.cpuShare()));

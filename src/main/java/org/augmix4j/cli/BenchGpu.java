@@ -1,11 +1,18 @@
 package org.augmix4j.cli;
 
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.augmix4j.augment.AugMix;
 import org.augmix4j.augment.AugMixConfig;
 import org.augmix4j.augment.Philox;
+import org.augmix4j.corrupt.Corruption;
+import org.augmix4j.corrupt.Corruptions;
+import org.augmix4j.corrupt.CorruptionsCuda;
+import org.augmix4j.corrupt.FrostTiles;
+import org.augmix4j.cpu.Parallel;
 import org.augmix4j.cuda.DeviceBuffer;
 import org.augmix4j.cuda.Gpu;
 import org.augmix4j.cuda.GpuProbe;
@@ -13,12 +20,17 @@ import org.augmix4j.data.Dataset;
 import org.augmix4j.data.Synthetic;
 import org.augmix4j.nn.WideResNet;
 import org.augmix4j.ops.AugmentCuda;
+import org.augmix4j.tensor.ImageBatch;
+import org.augmix4j.train.Evaluator;
+import org.augmix4j.train.GpuEvaluator;
 import org.augmix4j.train.GpuTrainer;
 
 /**
  * The GPU figures of {@code bench} (device "gpu"), kept out of BenchCommand so that a CPU-only run
  * never loads JCuda: the CUDA AugMix kernel (section augment) and the GPU training step
- * (GpuTrainer.StepBench, section train). Each timed run ends with a device synchronisation.
+ * (GpuTrainer.StepBench, section train), evaluation (GpuEvaluator, section eval) and the built-in
+ * corruptions (CorruptionsCuda, section corrupt). Each is checked against the CPU reference before
+ * it is timed, and each timed run ends with a device synchronisation.
  */
 final class BenchGpu {
     private BenchGpu() {}
@@ -34,9 +46,8 @@ final class BenchGpu {
         String dev = gpu.isEmulated() ? "gpu (EMULATED: the kernels ran on CPU threads; not a GPU speed)" : gpu.name();
         if (sections.contains("augment")) out.add((b, sz) -> augment(b, sz, gpu, dev));
         if (sections.contains("train")) out.add((b, sz) -> train(b, sz.slow(), nets, modes, dev));
-        for (String s : List.of("eval", "corrupt")) {
-            if (sections.contains(s)) skipped.add(new BenchCommand.Skipped(s + " [gpu]", "no GPU figure for this section in bench yet"));
-        }
+        if (sections.contains("eval")) out.add((b, sz) -> eval(b, sz.slow(), gpu, nets, dev));
+        if (sections.contains("corrupt")) out.add((b, sz) -> corrupt(b, sz, gpu, dev));
         return out;
     }
 
@@ -85,5 +96,73 @@ final class BenchGpu {
                 }
             }
         }
+    }
+
+    /** GPU images per evaluation batch: the CPU's batch (500) times this, so a run is long enough to time. */
+    static final int EVAL_BATCHES = 20;
+
+    /**
+     * Evaluation throughput on the GPU (GpuEvaluator behind Evaluator: uint8 batches up, logits back,
+     * softmax and top-1 on the host), per model, on fog-corrupted images; logits checked against the
+     * CPU engine on a few images first.
+     */
+    static void eval(BenchCommand bench, BenchCommand.Sizes sz, Gpu gpu, List<WideResNet.Config> nets, String dev) {
+        int n = sz.evalBatch() * (gpu.isEmulated() ? 1 : EVAL_BATCHES), check = Math.min(4, n);
+        Dataset test = Synthetic.generate("bench-test", bench.seed, 1, n);
+        ImageBatch corrupted = Corruptions.corrupt(test.images(), "fog", 3, bench.seed);
+        ImageBatch few = new ImageBatch(java.util.Arrays.copyOf(corrupted.pixels(), check * corrupted.imageBytes()), check, 32, 32, 3);
+        PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
+        for (WideResNet.Config c : nets) {
+            WideResNet net = new WideResNet(c, bench.seed);
+            Evaluator ev = new Evaluator(net, sz.evalBatch());
+            float[] want = ev.logits(few, null);
+            try (GpuEvaluator g = GpuEvaluator.open("gpu", net, 32, 32, sz.evalBatch(), false, quiet)) {
+                float[] got = ev.logits(few, null);
+                double err = 0, ref = 0;
+                for (int k = 0; k < want.length; k++) {
+                    err = Math.max(err, Math.abs(got[k] - want[k]));
+                    ref = Math.max(ref, Math.abs(want[k]));
+                }
+                if (!(err <= 1e-4 * Math.max(1, ref))) {
+                    throw new IllegalStateException("GPU evaluation logits differ from the CPU engine's by " + err + " (largest logit " + ref
+                            + ") - not timing a wrong result");
+                }
+                String key = "wrn" + c.depth() + "_" + c.widen();
+                BenchCommand.Figure f = bench.measureGpu("eval_" + key + "_images_per_s", "images/s", sz, n, () -> {
+                    ev.evaluate(corrupted, test.labels(), null);
+                    gpu.synchronize();
+                }, String.format("%s eval mode, %d fog-corrupted images in batches of %d: uint8 up, normalised and run on the device, "
+                        + "logits back; %s; %s", c.label(), n, sz.evalBatch(), g.backends().summary(), dev));
+                bench.add(new BenchCommand.Figure("cifar10c_eval_estimate_" + key + "_s", BenchCommand.CIFAR_C_IMAGES / f.value(), "s", "gpu",
+                        new double[0], "derived: 750,000 images / median images/s (data already in host memory)"));
+            }
+        }
+    }
+
+    /**
+     * The 15 benchmark corruptions at severity 3 as {@code eval --corrupted builtin} and {@code corrupt
+     * --device gpu} make them (CorruptionsCuda; snow, frost and jpeg on the CPU), bytes checked against
+     * the CPU reference on a few images first.
+     */
+    static void corrupt(BenchCommand bench, BenchCommand.Sizes sz, Gpu gpu, String dev) {
+        int n = sz.corruptImages() * (gpu.isEmulated() ? 1 : 50), check = Math.min(4, n);
+        Dataset test = Synthetic.generate("bench-test", bench.seed, 1, n);
+        ImageBatch few = new ImageBatch(java.util.Arrays.copyOf(test.images().pixels(), check * test.images().imageBytes()), check, 32, 32, 3);
+        FrostTiles frost = FrostTiles.procedural();
+        List<String> onCpu = new ArrayList<>();
+        for (String name : Corruptions.BENCHMARK) {
+            Corruption c = Corruption.byName(name);
+            if (!CorruptionsCuda.supports(c)) onCpu.add(name);
+            byte[] got = CorruptionsCuda.corrupt(gpu, few, c, 3, bench.seed, 0L, frost).pixels();
+            byte[] want = Corruptions.corrupt(few, c, 3, bench.seed, 0L, frost).pixels();
+            if (!java.util.Arrays.equals(got, want)) {
+                throw new IllegalStateException("GPU " + name + " differs from the CPU reference - not timing a wrong result");
+            }
+        }
+        bench.measureGpu("corrupt_images_per_s", "images/s", sz, (double) n * Corruptions.BENCHMARK.size(), () -> {
+            for (String name : Corruptions.BENCHMARK) CorruptionsCuda.corrupt(gpu, test.images(), Corruption.byName(name), 3, bench.seed, 0L, frost);
+            gpu.synchronize();
+        }, String.format("15 benchmark corruptions x %d images, severity 3, host to host (upload, kernels, download); %s on the CPU "
+                + "with %d threads; %s", n, String.join(", ", onCpu), Parallel.threads(), dev));
     }
 }

@@ -67,6 +67,9 @@ public final class GpuEvaluator implements Evaluator.Engine, AutoCloseable {
     /** The device it runs on. */
     public Gpu gpu() { return net.gpu(); }
 
+    /** The convolution / batch norm / linear backends of the device network. */
+    public GpuBackends backends() { return net.backends(); }
+
     @Override
     public void logits(ImageBatch images, int from, int count, float[] out) {
         if (images.height() != net.height() || images.width() != net.width()) {

@@ -21,7 +21,8 @@ import picocli.CommandLine;
 /**
  * {@code bench --device gpu} through the real device layer: on the CUDA emulator (the kernels run on
  * CPU threads, so the figures mean nothing as speeds) the GPU rows are produced under the CPU
- * rows' names with device "gpu", the CUDA AugMix batch having matched the CPU reference first.
+ * rows' names with device "gpu" for every section (augment, train, eval, corrupt), each workload
+ * having matched the CPU reference first.
  */
 class BenchGpuTest {
     @TempDir
@@ -36,7 +37,7 @@ class BenchGpuTest {
         CommandLine cl = Main.commandLine();
         cl.setOut(new PrintWriter(out));
         cl.setErr(new PrintWriter(err));
-        int code = cl.execute("bench", "--quick", "--device", "gpu", "--only", "augment,train", "--models", "10-1", "--modes", "jsd",
+        int code = cl.execute("bench", "--quick", "--device", "gpu", "--only", "augment,train,eval,corrupt", "--models", "10-1", "--modes", "jsd",
                 "--runs", "1", "--json", json.toString());
         assertEquals(0, code, err + "\n" + out);
         Set<String> names = new TreeSet<>();
@@ -47,7 +48,8 @@ class BenchGpuTest {
             names.add(o.get("name").getAsString());
         }
         assertEquals(new TreeSet<>(Set.of("augmix_jsd_samples_per_s", "augmix_nojsd_samples_per_s", "train_step_wrn10_1_jsd_samples_per_s",
-                "train_step_wrn10_1_jsd_ms", "epoch_estimate_wrn10_1_jsd_s")), names);
+                "train_step_wrn10_1_jsd_ms", "epoch_estimate_wrn10_1_jsd_s", "eval_wrn10_1_images_per_s", "cifar10c_eval_estimate_wrn10_1_s",
+                "corrupt_images_per_s")), names);
         System.out.println(out);
     }
 }
