@@ -438,7 +438,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     /**
      * The GPU figures of this build for the selected sections (BenchGpu: the CUDA AugMix kernel for
-     * "augment", GpuTrainer.StepBench for "train"), under the same names as the CPU figures with
+     * "augment", GpuTrainer.StepBench for "train", GpuEvaluator for "eval", CorruptionsCuda for "corrupt"), under the same names as the CPU figures with
      * device "gpu"; null, with {@link #gpuProblem} set, when this process has no usable GPU. Only
      * called for --device gpu or auto, so --device cpu never loads JCuda.
      */

@@ -42,7 +42,9 @@ import org.jfree.data.xy.XYSeriesCollection;
  *       evaluation report (the JSON that {@code eval --json} and {@code train} write), with the
  *       clean error and the mean corruption error as horizontal lines;</li>
  *   <li>{@link #trainingCurves}: loss (train and test), train accuracy and test error per epoch,
- *       from a run directory's {@code training_log.jsonl}.</li>
+ *       from a run directory's {@code training_log.jsonl};</li>
+ *   <li>{@link #compareReports}: several reports side by side (e.g. the three training modes): the
+ *       clean error, the mean corruption error and the error per corruption (severities pooled).</li>
  * </ul>
  * Files are written atomically, like everything else in a run directory.
  */
@@ -106,6 +108,66 @@ public final class Charts {
         chart.setTitle(new TextTitle(String.format(Locale.ROOT, "%s on %s: error per corruption and severity", str(report, "model"),
                 str(report, "dataset")), new Font("SansSerif", Font.BOLD, 16)));
         chart.addSubtitle(new TextTitle(subtitle(report), new Font("SansSerif", Font.PLAIN, 12)));
+        chart.setBackgroundPaint(Color.WHITE);
+        write(chart, png, WIDTH, HEIGHT);
+    }
+
+    /** Distinct colours for the reports of {@link #compareReports} (colour-blind safe, Okabe-Ito). */
+    private static final Color[] COMPARE = {new Color(0x00, 0x72, 0xb2), new Color(0xe6, 0x9f, 0x00), new Color(0x00, 0x9e, 0x73),
+            new Color(0xcc, 0x79, 0xa7), new Color(0x56, 0xb4, 0xe9), new Color(0xd5, 0x5e, 0x00), new Color(0x99, 0x99, 0x99)};
+
+    /**
+     * Grouped bars, one series per report (named by {@code labels}): the clean error, the mean
+     * corruption error, then the error of each corruption of the first report (five severities
+     * pooled, as the mean corruption error counts them). Reports without corrupted results
+     * contribute the clean error only.
+     */
+    public static void compareReports(List<JsonObject> reports, List<String> labels, String title, Path png) {
+        if (reports.size() != labels.size()) throw new IllegalArgumentException(reports.size() + " reports but " + labels.size() + " labels");
+        DefaultCategoryDataset ds = new DefaultCategoryDataset();
+        List<String> names = new ArrayList<>();
+        for (JsonObject r : reports) {
+            if (!r.has("corruptions")) continue;
+            for (JsonElement e : r.getAsJsonArray("corruptions")) {
+                String n = e.getAsJsonObject().get("corruption").getAsString();
+                if (!names.contains(n)) names.add(n);
+            }
+        }
+        for (int i = 0; i < reports.size(); i++) {
+            JsonObject r = reports.get(i);
+            String series = labels.get(i);
+            ds.addValue(r.get("clean_error").getAsDouble(), series, "clean");
+            ds.addValue(r.has("mean_corruption_error") ? r.get("mean_corruption_error").getAsDouble() : null, series, "mean corruption");
+            java.util.Map<String, Double> errors = new java.util.HashMap<>();
+            if (r.has("corruptions")) {
+                for (JsonElement e : r.getAsJsonArray("corruptions")) {
+                    JsonObject row = e.getAsJsonObject();
+                    errors.put(row.get("corruption").getAsString(), row.get("error").getAsDouble());
+                }
+            }
+            for (String n : names) ds.addValue(errors.get(n), series, n);
+        }
+        CategoryAxis x = new CategoryAxis();
+        x.setCategoryLabelPositions(CategoryLabelPositions.UP_45);
+        x.setCategoryMargin(0.25);
+        x.setLowerMargin(0.01);
+        x.setUpperMargin(0.01);
+        NumberAxis y = new NumberAxis("error (%)");
+        y.setRange(0, 100);
+        BarRenderer r = new BarRenderer();
+        r.setBarPainter(new StandardBarPainter());
+        r.setShadowVisible(false);
+        r.setItemMargin(0.02);
+        r.setDrawBarOutline(false);
+        for (int i = 0; i < reports.size(); i++) r.setSeriesPaint(i, COMPARE[i % COMPARE.length]);
+        CategoryPlot plot = new CategoryPlot(ds, x, y, r);
+        style(plot);
+        JFreeChart chart = new JFreeChart(null, JFreeChart.DEFAULT_TITLE_FONT, plot, true);
+        chart.setTitle(new TextTitle(title, new Font("SansSerif", Font.BOLD, 16)));
+        JsonObject first = reports.get(0);
+        chart.addSubtitle(new TextTitle(String.format(Locale.ROOT, "%s on %s, %s test images; corrupted: %s; corruption bars pool the five severities",
+                str(first, "model"), str(first, "dataset"), str(first, "test_images"), str(first, "corrupted_source")),
+                new Font("SansSerif", Font.PLAIN, 12)));
         chart.setBackgroundPaint(Color.WHITE);
         write(chart, png, WIDTH, HEIGHT);
     }
