@@ -95,18 +95,6 @@ final class CudnnChecks {
 
     private static final Pointer ONE = Pointer.to(new float[] {1f}), ZERO = Pointer.to(new float[] {0f});
 
-    private static double[] d(float[] a) {
-        double[] o = new double[a.length];
-        for (int i = 0; i < a.length; i++) o[i] = a[i];
-        return o;
-    }
-
-    private static float[] f(double[] a) {
-        float[] o = new float[a.length];
-        for (int i = 0; i < a.length; i++) o[i] = (float) a[i];
-        return o;
-    }
-
     static SelfCheck convolution() {
         return new SelfCheck() {
             @Override public String name() { return "cudnnConvolution (fwd, bwd data, bwd filter)"; }
@@ -135,9 +123,9 @@ final class CudnnChecks {
         float[] x = Compare.uniform(r, n * c * h * w, -1, 1), wt = Compare.uniform(r, k * c * rr * ss, -0.5, 0.5);
         float[] dy = Compare.uniform(r, n * k * ho * wo, -1, 1);
         double[] y = new double[n * k * ho * wo], dx = new double[x.length], dw = new double[wt.length];
-        Conv.forwardRef(d(x), d(wt), y, n, c, h, w, k, rr, ss, stride, pad);
-        Conv.backwardDataRef(d(dy), d(wt), dx, n, c, h, w, k, rr, ss, stride, pad);
-        Conv.backwardFilterRef(d(x), d(dy), dw, n, c, h, w, k, rr, ss, stride, pad);
+        Conv.forwardRef(Compare.toDouble(x), Compare.toDouble(wt), y, n, c, h, w, k, rr, ss, stride, pad);
+        Conv.backwardDataRef(Compare.toDouble(dy), Compare.toDouble(wt), dx, n, c, h, w, k, rr, ss, stride, pad);
+        Conv.backwardFilterRef(Compare.toDouble(x), Compare.toDouble(dy), dw, n, c, h, w, k, rr, ss, stride, pad);
         try (Scope sc = new Scope()) {
             cudnnTensorDescriptor xD = sc.tensor(n, c, h, w), yD = sc.tensor(n, k, ho, wo);
             cudnnFilterDescriptor wD = sc.filter(k, c, rr, ss);
@@ -193,7 +181,8 @@ final class CudnnChecks {
             return Compare.relative(TOL, FLOOR, "N,C,H,W,K,R,S,stride,pad=" + java.util.Arrays.toString(s).replace(" ", "")
                             + " algos fwd " + fwd + ", bwd data " + bwdData + ", bwd filter " + bwdFilter,
                     List.of("y", "dx", "dW"),
-                    List.of(new float[][] {dY.toFloats(), f(y)}, new float[][] {dDx.toFloats(), f(dx)}, new float[][] {dDw.toFloats(), f(dw)}));
+                    List.of(new float[][] {dY.toFloats(), Compare.toFloat(y)}, new float[][] {dDx.toFloats(), Compare.toFloat(dx)},
+                            new float[][] {dDw.toFloats(), Compare.toFloat(dw)}));
         }
     }
 
