@@ -2,6 +2,9 @@ package org.augmix4j.ops;
 
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.function.Function;
+import java.util.function.IntFunction;
+import java.util.function.Supplier;
 import jcuda.Pointer;
 import jcuda.jcudnn.JCudnn;
 import jcuda.jcudnn.cudnnConvolutionBwdDataAlgoPerf;
@@ -90,7 +93,11 @@ public final class ConvCudnn implements ConvBackend {
         check(s, x, "x", s.inputLength());
         check(s, w, "w", s.weightLength());
         check(s, y, "y", s.outputLength());
-        Choice c = cudnn.decideOnce(java.util.List.of("conv fwd", s), () -> withFallback(() -> chooseForward(x, w, y, s), "fwd", s));
+        Choice c = decide(FORWARD, s,
+                (r, n, wp, ws) -> JCudnn.cudnnFindConvolutionForwardAlgorithmEx(cudnn.handle(), xDesc(s), x.pointer(), wDesc(s), w.pointer(),
+                        cDesc(s), yDesc(s), y.pointer(), r.length, n, r, wp, ws),
+                (r, n) -> JCudnn.cudnnGetConvolutionForwardAlgorithm_v7(cudnn.handle(), xDesc(s), wDesc(s), cDesc(s), yDesc(s), r.length, n, r),
+                (algo, bytes) -> JCudnn.cudnnGetConvolutionForwardWorkspaceSize(cudnn.handle(), xDesc(s), wDesc(s), cDesc(s), yDesc(s), algo, bytes));
         cudnn.check(JCudnn.cudnnConvolutionForward(cudnn.handle(), Cudnn.ONE, xDesc(s), x.pointer(), wDesc(s), w.pointer(), cDesc(s),
                 c.algo(), cudnn.workspacePointer(c.workspace()), c.workspace(), Cudnn.ZERO, yDesc(s), y.pointer()),
                 "cudnnConvolutionForward" + s + " algo " + c.algo());
@@ -101,7 +108,12 @@ public final class ConvCudnn implements ConvBackend {
         check(s, dx, "dx", s.inputLength());
         check(s, w, "w", s.weightLength());
         check(s, dy, "dy", s.outputLength());
-        Choice c = cudnn.decideOnce(java.util.List.of("conv bwd data", s), () -> withFallback(() -> chooseBackwardData(dy, w, dx, s), "bwd data", s));
+        Choice c = decide(BACKWARD_DATA, s,
+                (r, n, wp, ws) -> JCudnn.cudnnFindConvolutionBackwardDataAlgorithmEx(cudnn.handle(), wDesc(s), w.pointer(), yDesc(s), dy.pointer(),
+                        cDesc(s), xDesc(s), dx.pointer(), r.length, n, r, wp, ws),
+                (r, n) -> JCudnn.cudnnGetConvolutionBackwardDataAlgorithm_v7(cudnn.handle(), wDesc(s), yDesc(s), cDesc(s), xDesc(s), r.length, n, r),
+                (algo, bytes) -> JCudnn.cudnnGetConvolutionBackwardDataWorkspaceSize(cudnn.handle(), wDesc(s), yDesc(s), cDesc(s), xDesc(s), algo,
+                        bytes));
         cudnn.check(JCudnn.cudnnConvolutionBackwardData(cudnn.handle(), Cudnn.ONE, wDesc(s), w.pointer(), yDesc(s), dy.pointer(), cDesc(s),
                 c.algo(), cudnn.workspacePointer(c.workspace()), c.workspace(), Cudnn.ZERO, xDesc(s), dx.pointer()),
                 "cudnnConvolutionBackwardData" + s + " algo " + c.algo());
@@ -112,7 +124,13 @@ public final class ConvCudnn implements ConvBackend {
         check(s, x, "x", s.inputLength());
         check(s, dw, "dw", s.weightLength());
         check(s, dy, "dy", s.outputLength());
-        Choice c = cudnn.decideOnce(java.util.List.of("conv bwd filter", s), () -> withFallback(() -> chooseBackwardFilter(x, dy, dw, s), "bwd filter", s));
+        Choice c = decide(BACKWARD_FILTER, s,
+                (r, n, wp, ws) -> JCudnn.cudnnFindConvolutionBackwardFilterAlgorithmEx(cudnn.handle(), xDesc(s), x.pointer(), yDesc(s), dy.pointer(),
+                        cDesc(s), wDesc(s), dw.pointer(), r.length, n, r, wp, ws),
+                (r, n) -> JCudnn.cudnnGetConvolutionBackwardFilterAlgorithm_v7(cudnn.handle(), xDesc(s), yDesc(s), cDesc(s), wDesc(s), r.length,
+                        n, r),
+                (algo, bytes) -> JCudnn.cudnnGetConvolutionBackwardFilterWorkspaceSize(cudnn.handle(), xDesc(s), yDesc(s), cDesc(s), wDesc(s), algo,
+                        bytes));
         cudnn.check(JCudnn.cudnnConvolutionBackwardFilter(cudnn.handle(), Cudnn.ONE, xDesc(s), x.pointer(), yDesc(s), dy.pointer(), cDesc(s),
                 c.algo(), cudnn.workspacePointer(c.workspace()), c.workspace(), Cudnn.ZERO, wDesc(s), dw.pointer()),
                 "cudnnConvolutionBackwardFilter" + s + " algo " + c.algo());
@@ -120,24 +138,78 @@ public final class ConvCudnn implements ConvBackend {
 
     // ---------------------------------------------------------------- choosing algorithms (once per shape)
 
-    /** FIND, and when it fails or finds nothing usable, cuDNN's heuristics (noted for the log). */
-    private Choice withFallback(java.util.function.Supplier<Choice> choose, String direction, Shape s) {
-        try {
-            return choose.get();
-        } catch (RuntimeException e) {
-            if (search != Search.FIND) throw e;
-            cudnn.note("conv " + direction + " " + s + ": timed search failed (" + e.getMessage() + "); using cuDNN's heuristics");
-            ConvCudnn heuristic = new ConvCudnn(cudnn, Search.HEURISTIC, deterministic);
-            return switch (direction) {
-                case "fwd" -> heuristic.chooseForward(null, null, null, s);
-                case "bwd data" -> heuristic.chooseBackwardData(null, null, null, s);
-                default -> heuristic.chooseBackwardFilter(null, null, null, s);
-            };
-        }
-    }
-
     /** {algo, status, memory, determinism, mathType} plus time, whatever the perf struct's type. */
     private record Perf(int algo, int status, long memory, int determinism, int mathType, float time) {}
+
+    /**
+     * What the three directions' searches do not share: the cache key's and the log's names, the name
+     * of the cuDNN calls ({@code cudnnFindConvolution<api>AlgorithmEx}, {@code cudnnGetConvolution<api>Algorithm_v7},
+     * {@code cudnnGetConvolution<api>WorkspaceSize}) and cuDNN's perf struct: a fresh one, and its fields.
+     */
+    private record Direction<P>(String key, String name, String api, IntFunction<P[]> array, Supplier<P> perf, Function<P, Perf> fields) {}
+
+    private static final Direction<cudnnConvolutionFwdAlgoPerf> FORWARD = new Direction<>("fwd", "forward", "Forward",
+            cudnnConvolutionFwdAlgoPerf[]::new, cudnnConvolutionFwdAlgoPerf::new,
+            r -> new Perf(r.algo, r.status, r.memory, r.determinism, r.mathType, r.time));
+    private static final Direction<cudnnConvolutionBwdDataAlgoPerf> BACKWARD_DATA = new Direction<>("bwd data", "backward data", "BackwardData",
+            cudnnConvolutionBwdDataAlgoPerf[]::new, cudnnConvolutionBwdDataAlgoPerf::new,
+            r -> new Perf(r.algo, r.status, r.memory, r.determinism, r.mathType, r.time));
+    private static final Direction<cudnnConvolutionBwdFilterAlgoPerf> BACKWARD_FILTER = new Direction<>("bwd filter", "backward filter",
+            "BackwardFilter", cudnnConvolutionBwdFilterAlgoPerf[]::new, cudnnConvolutionBwdFilterAlgoPerf::new,
+            r -> new Perf(r.algo, r.status, r.memory, r.determinism, r.mathType, r.time));
+
+    /** {@code cudnnFind*AlgorithmEx} on the call's own buffers: fills {@code r}, {@code n[0]} of them, timing each on the workspace. */
+    @FunctionalInterface
+    private interface Find<P> { int call(P[] r, int[] n, Pointer workspace, long workspaceBytes); }
+
+    /** {@code cudnnGet*Algorithm_v7}: fills {@code r}, {@code n[0]} of them, in the heuristics' order. */
+    @FunctionalInterface
+    private interface Heuristic<P> { int call(P[] r, int[] n); }
+
+    /** {@code cudnnGet*WorkspaceSize}: the bytes {@code algo} needs, into {@code bytes[0]}. */
+    @FunctionalInterface
+    private interface WorkspaceSize { int call(int algo, long[] bytes); }
+
+    /**
+     * The direction's algorithm for {@code s}, chosen at the first call with that shape and remembered
+     * in {@link Cudnn#decideOnce}: by this backend's {@link Search}, and when FIND fails or finds nothing
+     * usable, by cuDNN's heuristics (noted for the log).
+     */
+    private <P> Choice decide(Direction<P> d, Shape s, Find<P> find, Heuristic<P> heuristic, WorkspaceSize workspaceSize) {
+        return cudnn.decideOnce(java.util.List.of("conv " + d.key(), s), () -> {
+            try {
+                return choose(d, s, search, find, heuristic, workspaceSize);
+            } catch (RuntimeException e) {
+                if (search != Search.FIND) throw e;
+                cudnn.note("conv " + d.key() + " " + s + ": timed search failed (" + e.getMessage() + "); using cuDNN's heuristics");
+                return choose(d, s, Search.HEURISTIC, find, heuristic, workspaceSize);
+            }
+        });
+    }
+
+    private <P> Choice choose(Direction<P> d, Shape s, Search by, Find<P> find, Heuristic<P> heuristic, WorkspaceSize workspaceSize) {
+        P[] r = d.array().apply(MAX_ALGOS);
+        for (int i = 0; i < r.length; i++) r[i] = d.perf().get();
+        int[] n = {0};
+        long limit = cudnn.workspaceLimit();
+        String how;
+        if (by == Search.FIND) {
+            long ws = searchWorkspace();
+            Pointer wp = cudnn.workspacePointer(ws);
+            cudnn.check(find.call(r, n, wp, ws), "cudnnFindConvolution" + d.api() + "AlgorithmEx" + s);
+            limit = Math.min(limit, ws);
+            how = "find, timed";
+        } else {
+            cudnn.check(heuristic.call(r, n), "cudnnGetConvolution" + d.api() + "Algorithm_v7" + s);
+            how = "heuristic";
+        }
+        Perf[] p = new Perf[n[0]];
+        for (int i = 0; i < n[0]; i++) p[i] = d.fields().apply(r[i]);
+        Choice c = pick(d.name(), s, p, n[0], limit, how);
+        long[] bytes = {0};
+        cudnn.check(workspaceSize.call(c.algo(), bytes), "cudnnGetConvolution" + d.api() + "WorkspaceSize" + s);
+        return new Choice(c.direction(), s, c.algo(), Math.max(bytes[0], c.workspace()), c.millis(), how);
+    }
 
     private Choice pick(String direction, Shape s, Perf[] perfs, int count, long limit, String how) {
         Perf best = Arrays.stream(perfs, 0, count)
@@ -153,86 +225,5 @@ public final class ConvCudnn implements ConvBackend {
         Choice c = new Choice(direction, s, best.algo(), best.memory(), how.startsWith("find") ? best.time() : -1, how);
         cudnn.note(c.toString());
         return c;
-    }
-
-    private Choice chooseForward(DeviceBuffer x, DeviceBuffer w, DeviceBuffer y, Shape s) {
-        cudnnConvolutionFwdAlgoPerf[] r = new cudnnConvolutionFwdAlgoPerf[MAX_ALGOS];
-        for (int i = 0; i < r.length; i++) r[i] = new cudnnConvolutionFwdAlgoPerf();
-        int[] n = {0};
-        long limit = cudnn.workspaceLimit();
-        String how;
-        if (search == Search.FIND) {
-            long ws = searchWorkspace();
-            Pointer wp = cudnn.workspacePointer(ws);
-            cudnn.check(JCudnn.cudnnFindConvolutionForwardAlgorithmEx(cudnn.handle(), xDesc(s), x.pointer(), wDesc(s), w.pointer(), cDesc(s),
-                    yDesc(s), y.pointer(), r.length, n, r, wp, ws), "cudnnFindConvolutionForwardAlgorithmEx" + s);
-            limit = Math.min(limit, ws);
-            how = "find, timed";
-        } else {
-            cudnn.check(JCudnn.cudnnGetConvolutionForwardAlgorithm_v7(cudnn.handle(), xDesc(s), wDesc(s), cDesc(s), yDesc(s), r.length, n, r),
-                    "cudnnGetConvolutionForwardAlgorithm_v7" + s);
-            how = "heuristic";
-        }
-        Perf[] p = new Perf[n[0]];
-        for (int i = 0; i < n[0]; i++) p[i] = new Perf(r[i].algo, r[i].status, r[i].memory, r[i].determinism, r[i].mathType, r[i].time);
-        Choice c = pick("forward", s, p, n[0], limit, how);
-        long[] bytes = {0};
-        cudnn.check(JCudnn.cudnnGetConvolutionForwardWorkspaceSize(cudnn.handle(), xDesc(s), wDesc(s), cDesc(s), yDesc(s), c.algo(), bytes),
-                "cudnnGetConvolutionForwardWorkspaceSize" + s);
-        return new Choice(c.direction(), s, c.algo(), Math.max(bytes[0], c.workspace()), c.millis(), how);
-    }
-
-    private Choice chooseBackwardData(DeviceBuffer dy, DeviceBuffer w, DeviceBuffer dx, Shape s) {
-        cudnnConvolutionBwdDataAlgoPerf[] r = new cudnnConvolutionBwdDataAlgoPerf[MAX_ALGOS];
-        for (int i = 0; i < r.length; i++) r[i] = new cudnnConvolutionBwdDataAlgoPerf();
-        int[] n = {0};
-        long limit = cudnn.workspaceLimit();
-        String how;
-        if (search == Search.FIND) {
-            long ws = searchWorkspace();
-            Pointer wp = cudnn.workspacePointer(ws);
-            cudnn.check(JCudnn.cudnnFindConvolutionBackwardDataAlgorithmEx(cudnn.handle(), wDesc(s), w.pointer(), yDesc(s), dy.pointer(),
-                    cDesc(s), xDesc(s), dx.pointer(), r.length, n, r, wp, ws), "cudnnFindConvolutionBackwardDataAlgorithmEx" + s);
-            limit = Math.min(limit, ws);
-            how = "find, timed";
-        } else {
-            cudnn.check(JCudnn.cudnnGetConvolutionBackwardDataAlgorithm_v7(cudnn.handle(), wDesc(s), yDesc(s), cDesc(s), xDesc(s), r.length, n,
-                    r), "cudnnGetConvolutionBackwardDataAlgorithm_v7" + s);
-            how = "heuristic";
-        }
-        Perf[] p = new Perf[n[0]];
-        for (int i = 0; i < n[0]; i++) p[i] = new Perf(r[i].algo, r[i].status, r[i].memory, r[i].determinism, r[i].mathType, r[i].time);
-        Choice c = pick("backward data", s, p, n[0], limit, how);
-        long[] bytes = {0};
-        cudnn.check(JCudnn.cudnnGetConvolutionBackwardDataWorkspaceSize(cudnn.handle(), wDesc(s), yDesc(s), cDesc(s), xDesc(s), c.algo(),
-                bytes), "cudnnGetConvolutionBackwardDataWorkspaceSize" + s);
-        return new Choice(c.direction(), s, c.algo(), Math.max(bytes[0], c.workspace()), c.millis(), how);
-    }
-
-    private Choice chooseBackwardFilter(DeviceBuffer x, DeviceBuffer dy, DeviceBuffer dw, Shape s) {
-        cudnnConvolutionBwdFilterAlgoPerf[] r = new cudnnConvolutionBwdFilterAlgoPerf[MAX_ALGOS];
-        for (int i = 0; i < r.length; i++) r[i] = new cudnnConvolutionBwdFilterAlgoPerf();
-        int[] n = {0};
-        long limit = cudnn.workspaceLimit();
-        String how;
-        if (search == Search.FIND) {
-            long ws = searchWorkspace();
-            Pointer wp = cudnn.workspacePointer(ws);
-            cudnn.check(JCudnn.cudnnFindConvolutionBackwardFilterAlgorithmEx(cudnn.handle(), xDesc(s), x.pointer(), yDesc(s), dy.pointer(),
-                    cDesc(s), wDesc(s), dw.pointer(), r.length, n, r, wp, ws), "cudnnFindConvolutionBackwardFilterAlgorithmEx" + s);
-            limit = Math.min(limit, ws);
-            how = "find, timed";
-        } else {
-            cudnn.check(JCudnn.cudnnGetConvolutionBackwardFilterAlgorithm_v7(cudnn.handle(), xDesc(s), yDesc(s), cDesc(s), wDesc(s), r.length,
-                    n, r), "cudnnGetConvolutionBackwardFilterAlgorithm_v7" + s);
-            how = "heuristic";
-        }
-        Perf[] p = new Perf[n[0]];
-        for (int i = 0; i < n[0]; i++) p[i] = new Perf(r[i].algo, r[i].status, r[i].memory, r[i].determinism, r[i].mathType, r[i].time);
-        Choice c = pick("backward filter", s, p, n[0], limit, how);
-        long[] bytes = {0};
-        cudnn.check(JCudnn.cudnnGetConvolutionBackwardFilterWorkspaceSize(cudnn.handle(), xDesc(s), yDesc(s), cDesc(s), wDesc(s), c.algo(),
-                bytes), "cudnnGetConvolutionBackwardFilterWorkspaceSize" + s);
-        return new Choice(c.direction(), s, c.algo(), Math.max(bytes[0], c.workspace()), c.millis(), how);
     }
 }

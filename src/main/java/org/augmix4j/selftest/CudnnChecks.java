@@ -3,6 +3,8 @@ package org.augmix4j.selftest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.Supplier;
+import java.util.function.ToIntFunction;
 import jcuda.Pointer;
 import jcuda.jcudnn.JCudnn;
 import jcuda.jcudnn.cudnnConvolutionBwdDataAlgoPerf;
@@ -95,21 +97,18 @@ final class CudnnChecks {
 
     private static final Pointer ONE = Pointer.to(new float[] {1f}), ZERO = Pointer.to(new float[] {0f});
 
-    private static double[] d(float[] a) {
-        double[] o = new double[a.length];
-        for (int i = 0; i < a.length; i++) o[i] = a[i];
-        return o;
+    /** One shape's comparison, drawing its inputs from {@code r}. */
+    private interface ShapeCheck {
+        Result run(Gpu gpu, SplittableRandom r, int[] shape);
     }
 
-    private static float[] f(double[] a) {
-        float[] o = new float[a.length];
-        for (int i = 0; i < a.length; i++) o[i] = (float) a[i];
-        return o;
-    }
-
-    static SelfCheck convolution() {
+    /**
+     * A cuDNN check over {@code shapes} in order, all drawing from one generator: the result is the
+     * first failing shape's, else the one with the largest relative error.
+     */
+    private static SelfCheck overShapes(String name, int[][] shapes, ShapeCheck check) {
         return new SelfCheck() {
-            @Override public String name() { return "cudnnConvolution (fwd, bwd data, bwd filter)"; }
+            @Override public String name() { return name; }
 
             @Override public Needs needs() { return Needs.CUDNN; }
 
@@ -119,8 +118,8 @@ final class CudnnChecks {
                 gpu.makeCurrent();
                 SplittableRandom r = ctx.random(name());
                 Result worst = null;
-                for (int[] s : CONV_SHAPES) {
-                    Result res = conv(gpu, r, s);
+                for (int[] s : shapes) {
+                    Result res = check.run(gpu, r, s);
                     if (worst == null || !res.pass() || res.maxRel() > worst.maxRel()) worst = res;
                     if (!res.pass()) break;
                 }
@@ -129,15 +128,19 @@ final class CudnnChecks {
         };
     }
 
+    static SelfCheck convolution() {
+        return overShapes("cudnnConvolution (fwd, bwd data, bwd filter)", CONV_SHAPES, CudnnChecks::conv);
+    }
+
     private static Result conv(Gpu gpu, SplittableRandom r, int[] s) {
         int n = s[0], c = s[1], h = s[2], w = s[3], k = s[4], rr = s[5], ss = s[6], stride = s[7], pad = s[8];
         int ho = Conv.outSize(h, rr, stride, pad), wo = Conv.outSize(w, ss, stride, pad);
         float[] x = Compare.uniform(r, n * c * h * w, -1, 1), wt = Compare.uniform(r, k * c * rr * ss, -0.5, 0.5);
         float[] dy = Compare.uniform(r, n * k * ho * wo, -1, 1);
         double[] y = new double[n * k * ho * wo], dx = new double[x.length], dw = new double[wt.length];
-        Conv.forwardRef(d(x), d(wt), y, n, c, h, w, k, rr, ss, stride, pad);
-        Conv.backwardDataRef(d(dy), d(wt), dx, n, c, h, w, k, rr, ss, stride, pad);
-        Conv.backwardFilterRef(d(x), d(dy), dw, n, c, h, w, k, rr, ss, stride, pad);
+        Conv.forwardRef(Compare.toDouble(x), Compare.toDouble(wt), y, n, c, h, w, k, rr, ss, stride, pad);
+        Conv.backwardDataRef(Compare.toDouble(dy), Compare.toDouble(wt), dx, n, c, h, w, k, rr, ss, stride, pad);
+        Conv.backwardFilterRef(Compare.toDouble(x), Compare.toDouble(dy), dw, n, c, h, w, k, rr, ss, stride, pad);
         try (Scope sc = new Scope()) {
             cudnnTensorDescriptor xD = sc.tensor(n, c, h, w), yD = sc.tensor(n, k, ho, wo);
             cudnnFilterDescriptor wD = sc.filter(k, c, rr, ss);
@@ -151,72 +154,66 @@ final class CudnnChecks {
             DeviceBuffer dX = sc.buffer(DeviceBuffer.of(gpu, x)), dW = sc.buffer(DeviceBuffer.of(gpu, wt));
             DeviceBuffer dDy = sc.buffer(DeviceBuffer.of(gpu, dy)), dY = sc.buffer(DeviceBuffer.floats(gpu, y.length));
             DeviceBuffer dDx = sc.buffer(DeviceBuffer.floats(gpu, x.length)), dDw = sc.buffer(DeviceBuffer.floats(gpu, wt.length));
-            int[] count = {0};
-            long[] ws = {0};
-
-            cudnnConvolutionFwdAlgoPerf[] fp = new cudnnConvolutionFwdAlgoPerf[8];
-            for (int i = 0; i < fp.length; i++) fp[i] = new cudnnConvolutionFwdAlgoPerf();
-            CudnnStatus.check(JCudnn.cudnnGetConvolutionForwardAlgorithm_v7(sc.handle, xD, wD, cD, yD, fp.length, count, fp),
-                    "cudnnGetConvolutionForwardAlgorithm_v7");
-            int fwd = 0;
-            for (int i = 0; i < count[0]; i++) if (fp[i].status == 0) { fwd = fp[i].algo; break; }
-            CudnnStatus.check(JCudnn.cudnnGetConvolutionForwardWorkspaceSize(sc.handle, xD, wD, cD, yD, fwd, ws),
-                    "cudnnGetConvolutionForwardWorkspaceSize(algo " + fwd + ")");
-            DeviceBuffer wsF = sc.workspace(ws[0]);
-            CudnnStatus.check(JCudnn.cudnnConvolutionForward(sc.handle, ONE, xD, dX.pointer(), wD, dW.pointer(), cD, fwd,
-                    wsF.pointer(), ws[0], ZERO, yD, dY.pointer()), "cudnnConvolutionForward(algo " + fwd + ")");
-
-            cudnnConvolutionBwdDataAlgoPerf[] dp = new cudnnConvolutionBwdDataAlgoPerf[8];
-            for (int i = 0; i < dp.length; i++) dp[i] = new cudnnConvolutionBwdDataAlgoPerf();
-            CudnnStatus.check(JCudnn.cudnnGetConvolutionBackwardDataAlgorithm_v7(sc.handle, wD, yD, cD, xD, dp.length, count, dp),
-                    "cudnnGetConvolutionBackwardDataAlgorithm_v7");
-            int bwdData = 0;
-            for (int i = 0; i < count[0]; i++) if (dp[i].status == 0) { bwdData = dp[i].algo; break; }
-            CudnnStatus.check(JCudnn.cudnnGetConvolutionBackwardDataWorkspaceSize(sc.handle, wD, yD, cD, xD, bwdData, ws),
-                    "cudnnGetConvolutionBackwardDataWorkspaceSize(algo " + bwdData + ")");
-            DeviceBuffer wsD = sc.workspace(ws[0]);
-            CudnnStatus.check(JCudnn.cudnnConvolutionBackwardData(sc.handle, ONE, wD, dW.pointer(), yD, dDy.pointer(), cD, bwdData,
-                    wsD.pointer(), ws[0], ZERO, xD, dDx.pointer()), "cudnnConvolutionBackwardData(algo " + bwdData + ")");
-
-            cudnnConvolutionBwdFilterAlgoPerf[] bp = new cudnnConvolutionBwdFilterAlgoPerf[8];
-            for (int i = 0; i < bp.length; i++) bp[i] = new cudnnConvolutionBwdFilterAlgoPerf();
-            CudnnStatus.check(JCudnn.cudnnGetConvolutionBackwardFilterAlgorithm_v7(sc.handle, xD, yD, cD, wD, bp.length, count, bp),
-                    "cudnnGetConvolutionBackwardFilterAlgorithm_v7");
-            int bwdFilter = 0;
-            for (int i = 0; i < count[0]; i++) if (bp[i].status == 0) { bwdFilter = bp[i].algo; break; }
-            CudnnStatus.check(JCudnn.cudnnGetConvolutionBackwardFilterWorkspaceSize(sc.handle, xD, yD, cD, wD, bwdFilter, ws),
-                    "cudnnGetConvolutionBackwardFilterWorkspaceSize(algo " + bwdFilter + ")");
-            DeviceBuffer wsW = sc.workspace(ws[0]);
-            CudnnStatus.check(JCudnn.cudnnConvolutionBackwardFilter(sc.handle, ONE, xD, dX.pointer(), yD, dDy.pointer(), cD, bwdFilter,
-                    wsW.pointer(), ws[0], ZERO, wD, dDw.pointer()), "cudnnConvolutionBackwardFilter(algo " + bwdFilter + ")");
-
+            int fwd = heuristicRun(sc, "Forward", new cudnnConvolutionFwdAlgoPerf[8], cudnnConvolutionFwdAlgoPerf::new,
+                    p -> p.status, p -> p.algo,
+                    (p, count) -> JCudnn.cudnnGetConvolutionForwardAlgorithm_v7(sc.handle, xD, wD, cD, yD, p.length, count, p),
+                    (algo, ws) -> JCudnn.cudnnGetConvolutionForwardWorkspaceSize(sc.handle, xD, wD, cD, yD, algo, ws),
+                    (algo, ws, bytes) -> JCudnn.cudnnConvolutionForward(sc.handle, ONE, xD, dX.pointer(), wD, dW.pointer(), cD, algo,
+                            ws, bytes, ZERO, yD, dY.pointer()));
+            int bwdData = heuristicRun(sc, "BackwardData", new cudnnConvolutionBwdDataAlgoPerf[8], cudnnConvolutionBwdDataAlgoPerf::new,
+                    p -> p.status, p -> p.algo,
+                    (p, count) -> JCudnn.cudnnGetConvolutionBackwardDataAlgorithm_v7(sc.handle, wD, yD, cD, xD, p.length, count, p),
+                    (algo, ws) -> JCudnn.cudnnGetConvolutionBackwardDataWorkspaceSize(sc.handle, wD, yD, cD, xD, algo, ws),
+                    (algo, ws, bytes) -> JCudnn.cudnnConvolutionBackwardData(sc.handle, ONE, wD, dW.pointer(), yD, dDy.pointer(), cD, algo,
+                            ws, bytes, ZERO, xD, dDx.pointer()));
+            int bwdFilter = heuristicRun(sc, "BackwardFilter", new cudnnConvolutionBwdFilterAlgoPerf[8], cudnnConvolutionBwdFilterAlgoPerf::new,
+                    p -> p.status, p -> p.algo,
+                    (p, count) -> JCudnn.cudnnGetConvolutionBackwardFilterAlgorithm_v7(sc.handle, xD, yD, cD, wD, p.length, count, p),
+                    (algo, ws) -> JCudnn.cudnnGetConvolutionBackwardFilterWorkspaceSize(sc.handle, xD, yD, cD, wD, algo, ws),
+                    (algo, ws, bytes) -> JCudnn.cudnnConvolutionBackwardFilter(sc.handle, ONE, xD, dX.pointer(), yD, dDy.pointer(), cD, algo,
+                            ws, bytes, ZERO, wD, dDw.pointer()));
             return Compare.relative(TOL, FLOOR, "N,C,H,W,K,R,S,stride,pad=" + java.util.Arrays.toString(s).replace(" ", "")
                             + " algos fwd " + fwd + ", bwd data " + bwdData + ", bwd filter " + bwdFilter,
                     List.of("y", "dx", "dW"),
-                    List.of(new float[][] {dY.toFloats(), f(y)}, new float[][] {dDx.toFloats(), f(dx)}, new float[][] {dDw.toFloats(), f(dw)}));
+                    List.of(new float[][] {dY.toFloats(), Compare.toFloat(y)}, new float[][] {dDx.toFloats(), Compare.toFloat(dx)},
+                            new float[][] {dDw.toFloats(), Compare.toFloat(dw)}));
         }
     }
 
+    /** {@code cudnnGetConvolution<api>Algorithm_v7}: fills {@code perfs}, {@code count[0]} of them, in the heuristics' order. */
+    @FunctionalInterface
+    private interface Heuristics<P> { int call(P[] perfs, int[] count); }
+
+    /** {@code cudnnGetConvolution<api>WorkspaceSize}: the bytes {@code algo} needs, into {@code bytes[0]}. */
+    @FunctionalInterface
+    private interface WorkspaceSize { int call(int algo, long[] bytes); }
+
+    /** {@code cudnnConvolution<api>} with {@code algo} on a workspace of {@code bytes}. */
+    @FunctionalInterface
+    private interface Convolution { int call(int algo, Pointer workspace, long bytes); }
+
+    /**
+     * One direction of the convolution ({@code api}: Forward, BackwardData, BackwardFilter) with the first
+     * algorithm cuDNN's heuristics list that reports success (algorithm 0 when none does), on a
+     * workspace of the size cuDNN asks for; returns that algorithm. {@code perfs} is filled with new
+     * structs from {@code perf}; {@code status} and {@code algo} read a struct's fields.
+     */
+    private static <P> int heuristicRun(Scope sc, String api, P[] perfs, Supplier<P> perf, ToIntFunction<P> status, ToIntFunction<P> algo,
+                                        Heuristics<P> heuristics, WorkspaceSize workspaceSize, Convolution convolution) {
+        for (int i = 0; i < perfs.length; i++) perfs[i] = perf.get();
+        int[] count = {0};
+        CudnnStatus.check(heuristics.call(perfs, count), "cudnnGetConvolution" + api + "Algorithm_v7");
+        int chosen = 0;
+        for (int i = 0; i < count[0]; i++) if (status.applyAsInt(perfs[i]) == 0) { chosen = algo.applyAsInt(perfs[i]); break; }
+        long[] ws = {0};
+        CudnnStatus.check(workspaceSize.call(chosen, ws), "cudnnGetConvolution" + api + "WorkspaceSize(algo " + chosen + ")");
+        DeviceBuffer workspace = sc.workspace(ws[0]);
+        CudnnStatus.check(convolution.call(chosen, workspace.pointer(), ws[0]), "cudnnConvolution" + api + "(algo " + chosen + ")");
+        return chosen;
+    }
+
     static SelfCheck batchNorm() {
-        return new SelfCheck() {
-            @Override public String name() { return "cudnnBatchNormalization (training fwd, bwd)"; }
-
-            @Override public Needs needs() { return Needs.CUDNN; }
-
-            @Override
-            public Result run(Context ctx) {
-                Gpu gpu = ctx.gpu();
-                gpu.makeCurrent();
-                SplittableRandom r = ctx.random(name());
-                Result worst = null;
-                for (int[] s : BN_SHAPES) {
-                    Result res = bn(gpu, r, s[0], s[1], s[2] * s[3]);
-                    if (worst == null || !res.pass() || res.maxRel() > worst.maxRel()) worst = res;
-                    if (!res.pass()) break;
-                }
-                return worst;
-            }
-        };
+        return overShapes("cudnnBatchNormalization (training fwd, bwd)", BN_SHAPES, (gpu, r, s) -> bn(gpu, r, s[0], s[1], s[2] * s[3]));
     }
 
     private static Result bn(Gpu gpu, SplittableRandom r, int n, int c, int hw) {

@@ -54,18 +54,6 @@ final class OpsChecks {
         };
     }
 
-    private static double[] d(float[] a) {
-        double[] o = new double[a.length];
-        for (int i = 0; i < a.length; i++) o[i] = a[i];
-        return o;
-    }
-
-    private static float[] f(double[] a) {
-        float[] o = new float[a.length];
-        for (int i = 0; i < a.length; i++) o[i] = (float) a[i];
-        return o;
-    }
-
     /** Owns the device buffers of one comparison. */
     private static final class Bufs implements AutoCloseable {
         final Gpu gpu;
@@ -107,9 +95,9 @@ final class OpsChecks {
                         float[] x = Compare.uniform(r, n * c * h * w, -1, 1), wt = Compare.uniform(r, k * c * rr * ss, -0.5, 0.5);
                         float[] dy = Compare.uniform(r, n * k * ho * wo, -1, 1);
                         double[] y = new double[n * k * ho * wo], dx = new double[x.length], dw = new double[wt.length];
-                        Conv.forwardRef(d(x), d(wt), y, n, c, h, w, k, rr, ss, st, pad);
-                        Conv.backwardDataRef(d(dy), d(wt), dx, n, c, h, w, k, rr, ss, st, pad);
-                        Conv.backwardFilterRef(d(x), d(dy), dw, n, c, h, w, k, rr, ss, st, pad);
+                        Conv.forwardRef(Compare.toDouble(x), Compare.toDouble(wt), y, n, c, h, w, k, rr, ss, st, pad);
+                        Conv.backwardDataRef(Compare.toDouble(dy), Compare.toDouble(wt), dx, n, c, h, w, k, rr, ss, st, pad);
+                        Conv.backwardFilterRef(Compare.toDouble(x), Compare.toDouble(dy), dw, n, c, h, w, k, rr, ss, st, pad);
                         try (Bufs b = new Bufs(gpu)) {
                             DeviceBuffer dX = b.of(x), dW = b.of(wt), dDy = b.of(dy), dY = b.floats(y.length), dDx = b.floats(x.length);
                             DeviceBuffer dDw = b.floats(wt.length), dDw2 = b.floats(wt.length);
@@ -119,10 +107,10 @@ final class OpsChecks {
                             ConvCuda.backwardFilter(dX, dDy, dDw2, n, c, h, w, k, rr, ss, st, pad, ConvCuda.FilterAlgo.SERIAL);
                             String tag = java.util.Arrays.toString(s).replace(" ", "");
                             names.addAll(List.of("y " + tag, "dx " + tag, "dW reduce " + tag, "dW serial " + tag));
-                            outs.add(new float[][] {dY.toFloats(), f(y)});
-                            outs.add(new float[][] {dDx.toFloats(), f(dx)});
-                            outs.add(new float[][] {dDw.toFloats(), f(dw)});
-                            outs.add(new float[][] {dDw2.toFloats(), f(dw)});
+                            outs.add(new float[][] {dY.toFloats(), Compare.toFloat(y)});
+                            outs.add(new float[][] {dDx.toFloats(), Compare.toFloat(dx)});
+                            outs.add(new float[][] {dDw.toFloats(), Compare.toFloat(dw)});
+                            outs.add(new float[][] {dDw2.toFloats(), Compare.toFloat(dw)});
                         }
                     }
                     return Compare.relative(1e-5, 1, "3 shapes incl. stride 2 and 1x1", names, outs);
@@ -213,7 +201,7 @@ final class OpsChecks {
                     float[] z = Compare.uniform(r, rows * k, -4, 4);
                     int[] labels = new int[b];
                     for (int i = 0; i < b; i++) labels[i] = r.nextInt(k);
-                    double[] zd = d(z), dce = new double[zd.length], djs = new double[zd.length], p = new double[zd.length];
+                    double[] zd = Compare.toDouble(z), dce = new double[zd.length], djs = new double[zd.length], p = new double[zd.length];
                     double ce = Losses.crossEntropy(zd, labels, b, k, dce, 1.0);
                     double js = Losses.jsd(zd, b, k, djs, Losses.JSD_WEIGHT);
                     for (int i = 0; i < dce.length; i++) dce[i] += djs[i];
@@ -231,8 +219,9 @@ final class OpsChecks {
                         if (bits != 0) return new Result(Double.NaN, Double.NaN, "flag 0", false, "flag " + LossesCuda.describeFlag(bits));
                         float[] l = loss.toFloats(), s = st.toFloats();
                         return Compare.relative(1e-5, 1, "B=" + b + ", K=" + k + ", 3 views", List.of("loss {total, CE, JS}", "dz", "softmax",
-                                "train stats"), List.of(new float[][] {l, {total, (float) ce, (float) js}}, new float[][] {ddz.toFloats(), f(dce)},
-                                new float[][] {dp.toFloats(), f(p)}, new float[][] {s, stats}));
+                                "train stats"), List.of(new float[][] {l, {total, (float) ce, (float) js}},
+                                new float[][] {ddz.toFloats(), Compare.toFloat(dce)}, new float[][] {dp.toFloats(), Compare.toFloat(p)},
+                                new float[][] {s, stats}));
                     }
                 });
     }

@@ -135,6 +135,20 @@ public interface SelfCheck {
             return new Result(abs, rel, "rel " + tol, rel <= tol, detail + (rel > tol ? "; worst output: " + worst : ""));
         }
 
+        /** The values of {@code a} as doubles (the float64 references' inputs). */
+        public static double[] toDouble(float[] a) {
+            double[] o = new double[a.length];
+            for (int i = 0; i < a.length; i++) o[i] = a[i];
+            return o;
+        }
+
+        /** The values of {@code a} rounded to float (a float64 reference's output, to compare with a float32 one). */
+        public static float[] toFloat(double[] a) {
+            float[] o = new float[a.length];
+            for (int i = 0; i < a.length; i++) o[i] = (float) a[i];
+            return o;
+        }
+
         /** n floats uniform in [lo, hi). */
         public static float[] uniform(SplittableRandom r, int n, double lo, double hi) {
             float[] a = new float[n];

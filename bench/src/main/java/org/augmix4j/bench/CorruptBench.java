@@ -69,16 +69,6 @@ public class CorruptBench {
         }
     }
 
-    /** Counts corrupted images; JMH reports it as {@code generate:images} in images/s. */
-    @State(Scope.Thread)
-    @AuxCounters(AuxCounters.Type.OPERATIONS)
-    public static class Images {
-        public long images;
-
-        @Setup(Level.Iteration)
-        public void reset() { images = 0; }
-    }
-
     /**
      * A CIFAR-C-sized set: all 19 corruptions at severities 1-5 over {@code perSeverity} images
      * (10,000 as CIFAR-10-C: 950,000 images per invocation), into one reused buffer per corruption as
@@ -105,7 +95,7 @@ public class CorruptBench {
         }
 
         @Benchmark
-        public long generate(Images counter) {
+        public long generate(BenchSupport.Images counter) {
             long sum = 0;
             for (Corruption c : Corruption.values()) {
                 for (int s = 1; s <= 5; s++) {

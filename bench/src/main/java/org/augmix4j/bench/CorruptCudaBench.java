@@ -93,16 +93,6 @@ public class CorruptCudaBench {
         gpu.stream().synchronize();
     }
 
-    /** Counts corrupted images; JMH reports it as {@code <method>:images} in images/s. */
-    @State(Scope.Thread)
-    @AuxCounters(AuxCounters.Type.OPERATIONS)
-    public static class Images {
-        public long images;
-
-        @Setup(Level.Iteration)
-        public void reset() { images = 0; }
-    }
-
     /** Whole CIFAR-C-sized sets, results downloaded to the host per corruption and severity. */
     @State(Scope.Benchmark)
     @BenchmarkMode(Mode.Throughput)
@@ -146,14 +136,14 @@ public class CorruptCudaBench {
         }
 
         @Benchmark
-        public long gpu15(Images counter) {
+        public long gpu15(BenchSupport.Images counter) {
             long sum = gpuPart();
             counter.images += (long) CorruptionsCuda.SUPPORTED.size() * 5 * IMAGES;
             return sum;
         }
 
         @Benchmark
-        public long mixed19(Images counter) {
+        public long mixed19(BenchSupport.Images counter) {
             long sum = gpuPart();
             for (Corruption c : Corruption.values()) {
                 if (CorruptionsCuda.supports(c)) continue;
