@@ -1,6 +1,5 @@
 package org.augmix4j.selftest;
 
-import java.util.SplittableRandom;
 import org.augmix4j.selftest.SelfCheck.Result;
 
 /**
@@ -72,35 +71,5 @@ final class Tally {
 
     Result result(String detail) {
         return new Result(maxAbs, maxRel, tolerance, pass, pass ? detail : detail + "; first failure: " + firstFailure);
-    }
-
-    static float[] gaussian(SplittableRandom r, int n, double scale) {
-        float[] a = new float[n];
-        for (int i = 0; i < n; i++) a[i] = (float) (r.nextGaussian() * scale);
-        return a;
-    }
-
-    static double[] d(float[] a) {
-        double[] o = new double[a.length];
-        for (int i = 0; i < a.length; i++) o[i] = a[i];
-        return o;
-    }
-
-    static double[] abs(float[] a) {
-        double[] o = new double[a.length];
-        for (int i = 0; i < a.length; i++) o[i] = Math.abs(a[i]);
-        return o;
-    }
-
-    static double maxAbs(float[] a) {
-        double m = 0;
-        for (float v : a) m = Math.max(m, Math.abs(v));
-        return m;
-    }
-
-    static double maxAbs(double[] a) {
-        double m = 0;
-        for (double v : a) m = Math.max(m, Math.abs(v));
-        return m;
     }
 }
