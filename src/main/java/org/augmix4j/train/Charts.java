@@ -79,21 +79,7 @@ public final class Charts {
             var sev = row.getAsJsonArray("error_per_severity");
             for (int s = 0; s < sev.size(); s++) ds.addValue(sev.get(s).getAsDouble(), "severity " + (s + 1), name);
         }
-        CategoryAxis x = new CategoryAxis();
-        x.setCategoryLabelPositions(CategoryLabelPositions.UP_45);
-        x.setCategoryMargin(0.25);
-        x.setLowerMargin(0.01);
-        x.setUpperMargin(0.01);
-        NumberAxis y = new NumberAxis("error (%)");
-        y.setRange(0, 100);
-        BarRenderer r = new BarRenderer();
-        r.setBarPainter(new StandardBarPainter());
-        r.setShadowVisible(false);
-        r.setItemMargin(0.02);
-        r.setDrawBarOutline(false);
-        for (int s = 0; s < SEVERITY.length; s++) r.setSeriesPaint(s, SEVERITY[s]);
-        CategoryPlot plot = new CategoryPlot(ds, x, y, r);
-        style(plot);
+        CategoryPlot plot = errorBars(ds, SEVERITY);
         // the clean error and the mean corruption error as dashed lines, named in the legend
         LegendItemCollection legend = new LegendItemCollection();
         legend.addAll(plot.getLegendItems());
@@ -147,6 +133,21 @@ public final class Charts {
             }
             for (String n : names) ds.addValue(errors.get(n), series, n);
         }
+        Color[] colors = new Color[reports.size()];
+        for (int i = 0; i < colors.length; i++) colors[i] = COMPARE[i % COMPARE.length];
+        CategoryPlot plot = errorBars(ds, colors);
+        JFreeChart chart = new JFreeChart(null, JFreeChart.DEFAULT_TITLE_FONT, plot, true);
+        chart.setTitle(new TextTitle(title, new Font("SansSerif", Font.BOLD, 16)));
+        JsonObject first = reports.get(0);
+        chart.addSubtitle(new TextTitle(String.format(Locale.ROOT, "%s on %s, %s test images; corrupted: %s; corruption bars pool the five severities",
+                str(first, "model"), str(first, "dataset"), str(first, "test_images"), str(first, "corrupted_source")),
+                new Font("SansSerif", Font.PLAIN, 12)));
+        chart.setBackgroundPaint(Color.WHITE);
+        write(chart, png, WIDTH, HEIGHT);
+    }
+
+    /** Grouped bars of error (%) on a 0-100 axis, categories labelled at 45 degrees, series i in colours[i]. */
+    private static CategoryPlot errorBars(DefaultCategoryDataset ds, Color[] colours) {
         CategoryAxis x = new CategoryAxis();
         x.setCategoryLabelPositions(CategoryLabelPositions.UP_45);
         x.setCategoryMargin(0.25);
@@ -159,17 +160,10 @@ public final class Charts {
         r.setShadowVisible(false);
         r.setItemMargin(0.02);
         r.setDrawBarOutline(false);
-        for (int i = 0; i < reports.size(); i++) r.setSeriesPaint(i, COMPARE[i % COMPARE.length]);
+        for (int i = 0; i < colours.length; i++) r.setSeriesPaint(i, colours[i]);
         CategoryPlot plot = new CategoryPlot(ds, x, y, r);
         style(plot);
-        JFreeChart chart = new JFreeChart(null, JFreeChart.DEFAULT_TITLE_FONT, plot, true);
-        chart.setTitle(new TextTitle(title, new Font("SansSerif", Font.BOLD, 16)));
-        JsonObject first = reports.get(0);
-        chart.addSubtitle(new TextTitle(String.format(Locale.ROOT, "%s on %s, %s test images; corrupted: %s; corruption bars pool the five severities",
-                str(first, "model"), str(first, "dataset"), str(first, "test_images"), str(first, "corrupted_source")),
-                new Font("SansSerif", Font.PLAIN, 12)));
-        chart.setBackgroundPaint(Color.WHITE);
-        write(chart, png, WIDTH, HEIGHT);
+        return plot;
     }
 
     private static String subtitle(JsonObject report) {
