@@ -110,7 +110,7 @@ final class BenchGpu {
         int n = sz.evalBatch() * (gpu.isEmulated() ? 1 : EVAL_BATCHES), check = Math.min(4, n);
         Dataset test = Synthetic.generate("bench-test", bench.seed, 1, n);
         ImageBatch corrupted = Corruptions.corrupt(test.images(), "fog", 3, bench.seed);
-        ImageBatch few = new ImageBatch(java.util.Arrays.copyOf(corrupted.pixels(), check * corrupted.imageBytes()), check, 32, 32, 3);
+        ImageBatch few = corrupted.slice(0, check);
         PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
         for (WideResNet.Config c : nets) {
             WideResNet net = new WideResNet(c, bench.seed);
@@ -147,7 +147,7 @@ final class BenchGpu {
     static void corrupt(BenchCommand bench, BenchCommand.Sizes sz, Gpu gpu, String dev) {
         int n = sz.corruptImages() * (gpu.isEmulated() ? 1 : 50), check = Math.min(4, n);
         Dataset test = Synthetic.generate("bench-test", bench.seed, 1, n);
-        ImageBatch few = new ImageBatch(java.util.Arrays.copyOf(test.images().pixels(), check * test.images().imageBytes()), check, 32, 32, 3);
+        ImageBatch few = test.images().slice(0, check);
         FrostTiles frost = FrostTiles.procedural();
         List<String> onCpu = new ArrayList<>();
         for (String name : Corruptions.BENCHMARK) {

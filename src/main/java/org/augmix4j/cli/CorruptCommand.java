@@ -133,9 +133,8 @@ public final class CorruptCommand implements Callable<Integer> {
     static Engine cpuEngine(ImageBatch images, long seed, FrostTiles frost) {
         return new Engine() {
             public void corrupt(Corruption c, int severity, int from, int count, byte[] dst) {
-                byte[] px = from == 0 && count == images.count() ? images.pixels()
-                        : Arrays.copyOfRange(images.pixels(), from * VALUES, (from + count) * VALUES);
-                Corruptions.corruptInto(new ImageBatch(px, count, 32, 32, 3), c, severity, seed, from, frost, dst, 0);
+                ImageBatch part = from == 0 && count == images.count() ? images : images.slice(from, from + count);
+                Corruptions.corruptInto(part, c, severity, seed, from, frost, dst, 0);
             }
 
             public String device(Corruption c) { return "cpu"; }
@@ -193,7 +192,7 @@ public final class CorruptCommand implements Callable<Integer> {
             source = name + " test split (" + (name.equals("synthetic") ? "generated" : data) + ")";
         }
         if (limit > 0 && limit < images.count()) {
-            images = new ImageBatch(Arrays.copyOf(images.pixels(), limit * VALUES), limit, 32, 32, 3);
+            images = images.slice(0, limit);
             if (y != null) y = Arrays.copyOf(y, limit);
         }
         int n = images.count();

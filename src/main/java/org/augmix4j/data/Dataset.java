@@ -53,10 +53,7 @@ public record Dataset(String name, ImageBatch images, int[] labels, int numClass
         if (from < 0 || to > size() || from > to) {
             throw new IndexOutOfBoundsException(name + ": slice [" + from + ", " + to + ") of " + size() + " images");
         }
-        int b = images.imageBytes();
-        byte[] px = java.util.Arrays.copyOfRange(images.pixels(), from * b, to * b);
-        return new Dataset(name, new ImageBatch(px, to - from, SIZE, SIZE, CHANNELS),
-                java.util.Arrays.copyOfRange(labels, from, to), numClasses, classNames);
+        return new Dataset(name, images.slice(from, to), java.util.Arrays.copyOfRange(labels, from, to), numClasses, classNames);
     }
 
     @Override

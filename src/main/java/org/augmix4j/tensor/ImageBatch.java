@@ -34,6 +34,12 @@ public final class ImageBatch {
     /** Unsigned value of pixel (i, y, x, ch). */
     public int get(int i, int y, int x, int ch) { return pixels[((i * h + y) * w + x) * c + ch] & 0xFF; }
 
+    /** A copy of images [from, to) as their own batch. */
+    public ImageBatch slice(int from, int to) {
+        if (from < 0 || to > n || from > to) throw new IndexOutOfBoundsException("slice [" + from + ", " + to + ") of " + n + " images");
+        return new ImageBatch(java.util.Arrays.copyOfRange(pixels, from * imageBytes(), to * imageBytes()), to - from, h, w, c);
+    }
+
     /** A copy of image {@code i} as its own batch of one. */
     public ImageBatch image(int i) {
         byte[] one = new byte[imageBytes()];

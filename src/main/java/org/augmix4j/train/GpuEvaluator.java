@@ -41,10 +41,7 @@ public final class GpuEvaluator implements Evaluator.Engine, AutoCloseable {
      * printing why when "auto" found no usable GPU; throws for "gpu" without one.
      */
     public static GpuEvaluator open(String device, WideResNet net, int height, int width, int batch, boolean tf32, PrintStream out) {
-        if (!device.equals("cpu") && !device.equals("gpu") && !device.equals("auto")) {
-            throw new IllegalArgumentException("--device must be cpu, gpu or auto, got " + device);
-        }
-        Gpu gpu = GpuTrainer.device(device, out);
+        Gpu gpu = GpuTrainer.device(device, out);  // throws for anything but cpu, gpu and auto
         if (gpu == null) {
             if (device.equals("cpu")) out.println("Device: CPU engine (--device cpu)");
             return null;
