@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Set;
 import org.augmix4j.augment.AugMix;
 import org.augmix4j.augment.AugMixConfig;
-import org.augmix4j.augment.Philox;
 import org.augmix4j.corrupt.Corruption;
 import org.augmix4j.corrupt.Corruptions;
 import org.augmix4j.corrupt.CorruptionsCuda;
@@ -17,18 +16,23 @@ import org.augmix4j.cuda.DeviceBuffer;
 import org.augmix4j.cuda.Gpu;
 import org.augmix4j.cuda.GpuProbe;
 import org.augmix4j.data.Dataset;
+import org.augmix4j.data.EpochSampler;
 import org.augmix4j.data.Synthetic;
 import org.augmix4j.nn.WideResNet;
 import org.augmix4j.ops.AugmentCuda;
 import org.augmix4j.tensor.ImageBatch;
+import org.augmix4j.train.CpuEngine;
+import org.augmix4j.train.Device;
+import org.augmix4j.train.Engines;
 import org.augmix4j.train.Evaluator;
-import org.augmix4j.train.GpuEvaluator;
-import org.augmix4j.train.GpuTrainer;
+import org.augmix4j.train.GpuEngine;
+import org.augmix4j.train.StepRunner;
+import org.augmix4j.train.Training;
 
 /**
  * The GPU figures of {@code bench} (device "gpu"), kept out of BenchCommand so that a CPU-only run
  * never loads JCuda: the CUDA AugMix kernel (section augment) and the GPU training step
- * (GpuTrainer.StepBench, section train), evaluation (GpuEvaluator, section eval) and the built-in
+ * (GpuEngine through StepRunner, section train), evaluation (GpuEngine behind Evaluator, section eval) and the built-in
  * corruptions (CorruptionsCuda, section corrupt). Each is checked against the CPU reference before
  * it is timed, and each timed run ends with a device synchronisation.
  */
@@ -40,7 +44,7 @@ final class BenchGpu {
 
     /** The workloads for the selected sections, and the reasons for those this build cannot time. */
     static List<BenchCommand.GpuWorkload> workloads(Set<String> sections, List<WideResNet.Config> nets, List<AugMixConfig.Mode> modes,
-                                                    List<BenchCommand.Skipped> skipped) {
+                                                    List<BenchFigures.Skipped> skipped) {
         List<BenchCommand.GpuWorkload> out = new ArrayList<>();
         Gpu gpu = Gpu.get();
         String dev = gpu.isEmulated() ? "gpu (EMULATED: the kernels ran on CPU threads; not a GPU speed)" : gpu.name();
@@ -56,8 +60,7 @@ final class BenchGpu {
         Dataset set = Synthetic.generate("bench", bench.seed, 0, sz.augSet());
         int n = set.size(), b = sz.batch(), batches = sz.gpuSteps() * sz.augBatches();
         for (AugMixConfig cfg : List.of(AugMixConfig.defaults(), AugMixConfig.defaults().withMode(AugMixConfig.Mode.AUGMIX))) {
-            int[] perm = Philox.shuffle(bench.seed, 0, n);
-            int[] idx = java.util.Arrays.copyOf(perm, b);
+            int[] idx = new EpochSampler(set, bench.seed, b).epoch(0).batch(0).indices();
             try (DeviceBuffer pixels = DeviceBuffer.of(gpu, set.images().pixels());
                  DeviceBuffer ii = DeviceBuffer.of(gpu, idx); DeviceBuffer out = DeviceBuffer.floats(gpu, AugMix.outputSize(cfg, b, 32, 32))) {
                 AugmentCuda.Images images = new AugmentCuda.Images(pixels, n, 32, 32);
@@ -81,17 +84,33 @@ final class BenchGpu {
         }
     }
 
-    /** The GPU training step (inputs already on the device: augmentation excluded) per model and mode. */
+    /**
+     * The GPU training step per model and mode: {@link GpuEngine#step} as {@code train --device gpu}
+     * runs it (the CUDA AugMix kernel on the device-resident set, forward, fused loss, backward, SGD),
+     * through {@link StepRunner}; nothing is read back inside a timed run except the final synchronisation.
+     */
     static void train(BenchCommand bench, BenchCommand.Sizes sz, List<WideResNet.Config> nets, List<AugMixConfig.Mode> modes, String dev) {
         int steps = sz.gpuSteps();
+        Gpu gpu = Gpu.get();
+        Dataset set = Synthetic.generate("bench", bench.seed, 0, StepRunner.wholeBatches(Math.max(sz.batch() * 4, 512), sz.batch()));
+        PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
         for (WideResNet.Config c : nets) {
             for (AugMixConfig.Mode mode : modes) {
                 String key = "wrn" + c.depth() + "_" + c.widen() + "_" + BenchCommand.modeKey(mode);
-                try (GpuTrainer.StepBench sb = new GpuTrainer.StepBench(c.depth(), c.widen(), sz.batch(), mode, 32, GpuTrainer.Options.defaults())) {
-                    sb.run(sz.warmup() > 0 ? 3 : 0); // allocations and cuDNN's algorithm choice happen on the first steps
-                    BenchCommand.Figure f = bench.measureGpu("train_step_" + key + "_samples_per_s", "samples/s", sz, (double) steps * sz.batch(),
-                            () -> sb.run(steps), String.format("%s %s, batch %d, %d steps per run, inputs on the device (augmentation "
-                                    + "excluded), default GPU options; %s", c.label(), BenchCommand.modeLabel(mode), sz.batch(), steps, dev));
+                Training training = new Training(0.9, 5e-4, bench.seed, BenchCommand.mode(mode), sz.batch());
+                WideResNet init = new WideResNet(new WideResNet.Config(c.depth(), c.widen(), set.numClasses()), bench.seed);
+                try (GpuEngine engine = Engines.onGpu(gpu, Engines.Options.of(Device.GPU, 1000), init, 32, 32, training, quiet)) {
+                    StepRunner runner = new StepRunner(engine, set, bench.seed, sz.batch(), 0.1);
+                    // allocations and cuDNN's algorithm choice happen on the first steps
+                    for (int i = 0; i < (sz.warmup() > 0 ? 3 : 0); i++) runner.step();
+                    gpu.synchronize();
+                    BenchFigures.Figure f = bench.measureGpu("train_step_" + key + "_samples_per_s", "samples/s", sz, (double) steps * sz.batch(),
+                            () -> {
+                                for (int i = 0; i < steps; i++) runner.step();
+                                gpu.synchronize();
+                            }, String.format("%s %s, batch %d, %d steps per run, GpuEngine.step with the CUDA AugMix kernel on the "
+                                    + "device-resident set, default GPU options; %s", c.label(), BenchCommand.modeLabel(mode), sz.batch(), steps, dev));
+                    engine.stats("bench " + key);  // a non-finite loss is an error, not a speed
                     bench.derived(f, key, sz.batch(), "gpu");
                 }
             }
@@ -114,9 +133,9 @@ final class BenchGpu {
         PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
         for (WideResNet.Config c : nets) {
             WideResNet net = new WideResNet(c, bench.seed);
-            Evaluator ev = new Evaluator(net, sz.evalBatch());
-            float[] want = ev.logits(few, null);
-            try (GpuEvaluator g = GpuEvaluator.open("gpu", net, 32, 32, sz.evalBatch(), false, quiet)) {
+            float[] want = new Evaluator(CpuEngine.inference(net), sz.evalBatch()).logits(few, null);
+            try (GpuEngine g = Engines.onGpu(gpu, Engines.Options.of(Device.GPU, sz.evalBatch()), net, 32, 32, null, quiet)) {
+                Evaluator ev = new Evaluator(g, sz.evalBatch());
                 float[] got = ev.logits(few, null);
                 double err = 0, ref = 0;
                 for (int k = 0; k < want.length; k++) {
@@ -128,12 +147,12 @@ final class BenchGpu {
                             + ") - not timing a wrong result");
                 }
                 String key = "wrn" + c.depth() + "_" + c.widen();
-                BenchCommand.Figure f = bench.measureGpu("eval_" + key + "_images_per_s", "images/s", sz, n, () -> {
+                BenchFigures.Figure f = bench.measureGpu("eval_" + key + "_images_per_s", "images/s", sz, n, () -> {
                     ev.evaluate(corrupted, test.labels(), null);
                     gpu.synchronize();
                 }, String.format("%s eval mode, %d fog-corrupted images in batches of %d: uint8 up, normalised and run on the device, "
                         + "logits back; %s; %s", c.label(), n, sz.evalBatch(), g.backends().summary(), dev));
-                bench.add(new BenchCommand.Figure("cifar10c_eval_estimate_" + key + "_s", BenchCommand.CIFAR_C_IMAGES / f.value(), "s", "gpu",
+                bench.figs.add(new BenchFigures.Figure("cifar10c_eval_estimate_" + key + "_s", BenchCommand.CIFAR_C_IMAGES / f.value(), "s", "gpu",
                         new double[0], "derived: 750,000 images / median images/s (data already in host memory)"));
             }
         }

@@ -13,7 +13,11 @@ import org.augmix4j.data.Synthetic;
 import org.augmix4j.nn.WideResNet;
 import org.augmix4j.train.Charts;
 import org.augmix4j.train.Checkpoint;
-import org.augmix4j.train.GpuEvaluator;
+import org.augmix4j.train.Device;
+import org.augmix4j.train.Engine;
+import org.augmix4j.train.Engines;
+import org.augmix4j.train.GpuEngine;
+import org.augmix4j.train.TrainConfig;
 import org.augmix4j.train.Report;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -27,17 +31,18 @@ import picocli.CommandLine.Option;
         description = {"Evaluate a checkpoint: clean error, CIFAR-C / built-in corruption errors, mean corruption error, RMS calibration error.",
                 "The architecture comes from the checkpoint's sidecar (NAME.json), or is inferred from the tensors' names and shapes."})
 public final class EvalCommand implements Callable<Integer> {
+    private static final TrainConfig D = TrainConfig.DEFAULTS;
     @Option(names = "--checkpoint", required = true, description = "Weights: a .safetensors file with the official PyTorch WideResNet "
             + "state_dict keys (ours, or exported from PyTorch; a 'module.' prefix and missing num_batches_tracked are fine)")
     Path checkpoint;
     @Option(names = "--dataset", description = "cifar10 | cifar100 | fashion-mnist | mnist | synthetic (default: ${DEFAULT-VALUE})")
-    String dataset = "cifar10";
+    String dataset = D.dataset();
     @Option(names = "--data", description = "Dataset directory; layouts in data/README.md (default: ${DEFAULT-VALUE})")
-    Path data = Datasets.DEFAULT_DIR;
+    Path data = D.dataDir();
     @Option(names = "--corrupted", description = "A CIFAR-10-C/100-C directory (or one in that layout, e.g. written by 'corrupt'), "
             + "builtin (the 15 corruptions generated from the test set), none, or auto: the published files under --data when "
             + "present, else builtin (default: ${DEFAULT-VALUE})")
-    String corrupted = "auto";
+    String corrupted = D.corrupted();
     @Option(names = "--json", description = "Write the report as JSON to this file, and the chart of error per corruption and severity "
             + "beside it (NAME-corruption_errors.png)")
     Path json;
@@ -46,28 +51,36 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--widen-factor", description = "Override the WRN widen factor (default: from the sidecar, else inferred)")
     int widenFactor;
     @Option(names = "--eval-batch-size", description = "Images per forward (default: ${DEFAULT-VALUE})")
-    int evalBatchSize = 1000;
+    int evalBatchSize = D.evalBatchSize();
     @Option(names = "--test-limit", description = "Evaluate on the first N clean test images only; 0 = all (default: ${DEFAULT-VALUE})")
-    int testLimit = 0;
+    int testLimit = D.testLimit();
     @Option(names = "--corrupted-limit", description = "Evaluate each corruption and severity on its first N images only; 0 = all "
             + "(default: ${DEFAULT-VALUE})")
-    int corruptedLimit = 0;
+    int corruptedLimit = D.corruptedLimit();
     @Option(names = "--seed", description = "Seed of the built-in corruptions (default: ${DEFAULT-VALUE})")
-    long seed = 1;
+    long seed = D.seed();
     @Option(names = "--num-workers", description = "CPU threads; 0 = all cores (default: ${DEFAULT-VALUE})")
-    int numWorkers = 0;
+    int numWorkers = D.threads();
     @Option(names = "--device", description = "cpu | gpu | auto: auto evaluates on the GPU when a usable one is found, else on the CPU"
-            + " saying what is missing; gpu fails with that message (default: ${DEFAULT-VALUE})")
-    String device = "auto";
+            + " saying what is missing; gpu fails with that message (default: ${DEFAULT-VALUE})", converter = DeviceConverter.class,
+            defaultValue = "auto")
+    Device device;
     @Option(names = "--tf32", description = "GPU: let cuDNN and cuBLAS use TF32 tensor cores (faster on Ampere and newer; 10-bit"
             + " mantissa products). Off by default")
     boolean tf32;
 
+    /** The evaluation's settings as the shared configuration object (training fields keep their defaults). */
+    TrainConfig config() {
+        return new TrainConfig(Datasets.canonical(dataset), data, D.epochs(), D.learningRate(), D.batchSize(), evalBatchSize, D.momentum(),
+                D.decay(), D.layers(), D.widenFactor(), D.augmix(), D.save(), seed, device, numWorkers, D.trainLimit(), corrupted,
+                D.printFreq(), corruptedLimit, testLimit);
+    }
+
     @Override
     public Integer call() throws Exception {
-        Parallel.setThreads(numWorkers);
-        JsonObject report = evaluate(checkpoint, dataset, data, corrupted, testLimit, corruptedLimit, layers, widenFactor, evalBatchSize, seed, device, tf32,
-                System.out);
+        TrainConfig cfg = config();
+        Parallel.setThreads(cfg.threads());
+        JsonObject report = evaluate(checkpoint, cfg, Engines.Options.of(device, evalBatchSize).withTf32(tf32), layers, widenFactor, System.out);
         if (json != null) {
             Report.write(json, report);
             System.out.println("Wrote " + json);
@@ -87,9 +100,12 @@ public final class EvalCommand implements Callable<Integer> {
         return json.resolveSibling(stem + "-" + Charts.CORRUPTION_ERRORS);
     }
 
-    /** Loads the checkpoint and the test set, evaluates, prints the table and returns the report. */
-    static JsonObject evaluate(Path checkpoint, String dataset, Path data, String corrupted, int testLimit, int corruptedLimit, int layers, int widen,
-                               int batch, long seed, String device, boolean tf32, PrintStream out) throws Exception {
+    /**
+     * Loads the checkpoint and the test set of {@code cfg.dataset()}, evaluates on the engine
+     * {@code engine} asks for, prints the table and returns the report. {@code layers} and
+     * {@code widen} (0 = from the sidecar, else inferred from the tensors) override the architecture.
+     */
+    static JsonObject evaluate(Path checkpoint, TrainConfig cfg, Engines.Options engine, int layers, int widen, PrintStream out) throws Exception {
         if (!Files.isRegularFile(checkpoint)) {
             throw new IllegalArgumentException("--checkpoint " + checkpoint + ": no such file (a .safetensors written by train, e.g. "
                     + "snapshots/RUN/" + org.augmix4j.train.Trainer.CHECKPOINT + ", or converted with tools/pytorch/convert_pth.py)");
@@ -99,15 +115,16 @@ public final class EvalCommand implements Callable<Integer> {
         WideResNet.Config inferred = Checkpoint.inferConfig(state, checkpoint);
         int d = layers > 0 ? layers : meta != null ? meta.layers() : inferred.depth();
         int k = widen > 0 ? widen : meta != null ? meta.widenFactor() : inferred.widen();
-        String name = Datasets.canonical(dataset);
+        String name = cfg.dataset();
         // eval needs the test split only: the synthetic test split does not depend on the train size
         Splits s = name.equals("synthetic")
-                ? Datasets.load(name, Datasets.Options.defaults(data).withSynthetic(Synthetic.DEFAULT_SEED, 0, Synthetic.DEFAULT_TEST))
-                : Datasets.load(name, data);
+                ? Datasets.load(name, Datasets.Options.defaults(cfg.dataDir()).withSynthetic(Synthetic.DEFAULT_SEED, 0, Synthetic.DEFAULT_TEST))
+                : Datasets.load(name, cfg.dataDir());
         if (inferred.classes() != s.numClasses()) {
             throw new IllegalArgumentException(checkpoint + " has " + inferred.classes() + " output classes (fc.bias) but " + name + " has "
                     + s.numClasses() + "; pass the --dataset the model was trained on");
         }
+        int testLimit = cfg.testLimit();
         if (testLimit > 0 && testLimit < s.test().size()) s = new Splits(s.train(), s.test().slice(0, testLimit));
         WideResNet net = new WideResNet(new WideResNet.Config(d, k, inferred.classes()), 0);
         net.loadStateDict(state);
@@ -115,12 +132,12 @@ public final class EvalCommand implements Callable<Integer> {
         if (layers > 0 || widen > 0) how = "as given";
         out.printf("Evaluating %s (%s %s, %d classes) on %s%n", checkpoint, net.config().label(), how, inferred.classes(), s.test().name());
         JsonObject report;
-        // on the GPU every batch goes up as uint8 and only its logits come back (train/GpuEvaluator);
-        // the built-in corruptions are generated there too
-        try (GpuEvaluator gpu = GpuEvaluator.open(device, net, s.test().images().height(), s.test().images().width(), batch, tf32, out)) {
-            Report.Source src = Report.resolve(corrupted, name, data, s.test(), seed, corruptedLimit, gpu == null ? null : gpu.gpu());
-            report = Report.evaluate(net, batch, s.test(), src.source(), src.label(), out);
-            report.addProperty("device", gpu == null ? "cpu" : "gpu");
+        // on the GPU every batch goes up as uint8 and only its logits come back; the built-in corruptions are generated there too
+        try (Engine model = Engines.inference(engine, net, s.test().images().height(), s.test().images().width(), out)) {
+            Report.Source src = Report.resolve(cfg.corrupted(), name, cfg.dataDir(), s.test(), cfg.seed(), cfg.corruptedLimit(),
+                    model instanceof GpuEngine g ? g.gpu() : null);
+            report = Report.evaluate(model, cfg.evalBatchSize(), s.test(), src.source(), src.label(), out);
+            report.addProperty("device", model.kind());
         }
         report.addProperty("checkpoint", checkpoint.toString());
         report.addProperty("architecture_source", how);

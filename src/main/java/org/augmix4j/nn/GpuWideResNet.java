@@ -132,25 +132,21 @@ public final class GpuWideResNet implements AutoCloseable {
             gradViews.put(s.name(), grads.view(s.offset(), s.length()));
         }
 
-        int n = (config.depth() - 4) / 6, k = config.widen();
-        int[] widths = {16, 16 * k, 32 * k, 64 * k};
+        WrnSpec spec = net.spec();
+        int[] widths = WrnSpec.widths(config.widen());
         stem = conv("conv1.weight", 3, height, width, widths[0], 3, 1, 1);
         int h = height, w = width;
-        for (int stage = 0; stage < 3; stage++) {
-            for (int i = 0; i < n; i++) {
-                int in = i == 0 ? widths[stage] : widths[stage + 1], out = widths[stage + 1];
-                int stride = i == 0 && stage > 0 ? 2 : 1;
-                String p = "block" + (stage + 1) + ".layer." + i + ".";
-                Norm b1 = norm(p + "bn1", in);
-                ConvLayer c1 = conv(p + "conv1.weight", in, h, w, out, 3, stride, 1);
-                int ho = c1.shape().ho(), wo = c1.shape().wo();
-                Norm b2 = norm(p + "bn2", out);
-                ConvLayer c2 = conv(p + "conv2.weight", out, ho, wo, out, 3, 1, 1);
-                ConvLayer sc = in != out ? conv(p + "convShortcut.weight", in, h, w, out, 1, stride, 0) : null;
-                blocks.add(new Block(b1, c1, b2, c2, sc, in, out, h, w, ho, wo));
-                h = ho;
-                w = wo;
-            }
+        for (WrnSpec.Block s : spec.blocks()) {
+            String p = s.prefix();
+            Norm b1 = norm(p + "bn1", s.in());
+            ConvLayer c1 = conv(p + "conv1.weight", s.in(), h, w, s.out(), 3, s.stride(), 1);
+            int ho = c1.shape().ho(), wo = c1.shape().wo();
+            Norm b2 = norm(p + "bn2", s.out());
+            ConvLayer c2 = conv(p + "conv2.weight", s.out(), ho, wo, s.out(), 3, 1, 1);
+            ConvLayer sc = s.hasShortcut() ? conv(p + "convShortcut.weight", s.in(), h, w, s.out(), 1, s.stride(), 0) : null;
+            blocks.add(new Block(b1, c1, b2, c2, sc, s.in(), s.out(), h, w, ho, wo));
+            h = ho;
+            w = wo;
         }
         head = norm("bn1", widths[3]);
         headH = h;
@@ -246,13 +242,29 @@ public final class GpuWideResNet implements AutoCloseable {
     /** Copies every state_dict entry of {@code net} (parameters, running statistics, num_batches_tracked) to the device. */
     public void load(WideResNet net) {
         if (!net.config().equals(config)) throw new IllegalArgumentException("cannot load " + net.config() + " into " + config);
-        Map<String, Object> state = net.stateDict();
-        for (Slot s : slots) paramViews.get(s.name()).copyFrom((float[]) state.get(s.name()));
+        load(net.stateDict());
+    }
+
+    /**
+     * Copies a whole state dict (float[] per tensor, long[1] per num_batches_tracked, every key of
+     * this architecture; {@link WideResNet#loadStateDict} validates such a map) to the device.
+     */
+    public void load(Map<String, Object> state) {
+        for (Slot s : slots) paramViews.get(s.name()).copyFrom(entry(state, s.name(), s.length()));
         for (Norm b : norms) {
-            b.runMean.copyFrom((float[]) state.get(b.prefix + ".running_mean"));
-            b.runVar.copyFrom((float[]) state.get(b.prefix + ".running_var"));
-            b.tracked = ((long[]) state.get(b.prefix + ".num_batches_tracked"))[0];
+            b.runMean.copyFrom(entry(state, b.prefix + ".running_mean", b.c));
+            b.runVar.copyFrom(entry(state, b.prefix + ".running_var", b.c));
+            Object t = state.get(b.prefix + ".num_batches_tracked");
+            b.tracked = t instanceof long[] l && l.length == 1 ? l[0] : 0;
         }
+    }
+
+    private float[] entry(Map<String, Object> state, String key, int length) {
+        if (!(state.get(key) instanceof float[] f) || f.length != length) {
+            throw new IllegalArgumentException("state_dict entry " + key + " is missing or does not have " + length + " float values ("
+                    + config.label() + ")");
+        }
+        return f;
     }
 
     /** Every state_dict entry as the CPU network holds it: float[] per tensor, long[1] per num_batches_tracked (synchronises). */

@@ -61,6 +61,7 @@ public final class WideResNet {
     }
 
     private final Config config;
+    private final WrnSpec spec;
     private final ConvLayer conv1;
     private final List<Block> blocks = new ArrayList<>();
     private final BatchNorm2d bn;
@@ -73,30 +74,29 @@ public final class WideResNet {
     /** Builds the network with the official initialisation drawn from {@code seed}. */
     public WideResNet(Config config, long seed) {
         this.config = config;
+        this.spec = WrnSpec.of(config);
         SplittableRandom rng = new SplittableRandom(seed);
-        int n = (config.depth() - 4) / 6, k = config.widen();
-        int[] widths = {16, 16 * k, 32 * k, 64 * k};
+        int[] widths = WrnSpec.widths(config.widen());
         conv1 = new ConvLayer(conv("conv1.weight", widths[0], 3, 3, rng), 1, 1);
-        for (int stage = 0; stage < 3; stage++) {
-            for (int i = 0; i < n; i++) {
-                int in = i == 0 ? widths[stage] : widths[stage + 1], out = widths[stage + 1];
-                int stride = i == 0 && stage > 0 ? 2 : 1;
-                String p = "block" + (stage + 1) + ".layer." + i + ".";
-                BatchNorm2d b1 = norm(p + "bn1", in);
-                ConvLayer c1 = new ConvLayer(conv(p + "conv1.weight", out, in, 3, rng), stride, 1);
-                BatchNorm2d b2 = norm(p + "bn2", out);
-                ConvLayer c2 = new ConvLayer(conv(p + "conv2.weight", out, out, 3, rng), 1, 1);
-                ConvLayer sc = in != out ? new ConvLayer(conv(p + "convShortcut.weight", out, in, 1, rng), stride, 0) : null;
-                blocks.add(new Block(b1, c1, b2, c2, sc));
-            }
+        for (WrnSpec.Block s : spec.blocks()) {
+            String p = s.prefix();
+            BatchNorm2d b1 = norm(p + "bn1", s.in());
+            ConvLayer c1 = new ConvLayer(conv(p + "conv1.weight", s.out(), s.in(), 3, rng), s.stride(), 1);
+            BatchNorm2d b2 = norm(p + "bn2", s.out());
+            ConvLayer c2 = new ConvLayer(conv(p + "conv2.weight", s.out(), s.out(), 3, rng), 1, 1);
+            ConvLayer sc = s.hasShortcut() ? new ConvLayer(conv(p + "convShortcut.weight", s.out(), s.in(), 1, rng), s.stride(), 0) : null;
+            blocks.add(new Block(b1, c1, b2, c2, sc));
         }
-        bn = norm("bn1", widths[3]);
-        int c = widths[3];
+        int c = spec.features();
+        bn = norm("bn1", c);
         float bound = (float) (1.0 / Math.sqrt(c));
         float[] w = new float[config.classes() * c];
         for (int i = 0; i < w.length; i++) w[i] = (float) ((rng.nextDouble() * 2 - 1) * bound);
         fcWeight = param("fc.weight", Tensor.of(w, config.classes(), c));
         fcBias = param("fc.bias", Tensor.zeros(config.classes()));
+        if (!stateKeys.equals(List.copyOf(spec.stateShapes().keySet()))) {
+            throw new IllegalStateException("WideResNet: state_dict keys differ from WrnSpec's for " + config.label());
+        }
     }
 
     private Var conv(String name, int out, int in, int ks, SplittableRandom rng) {
@@ -191,12 +191,13 @@ public final class WideResNet {
 
     /** Shape of a state_dict entry ([] for num_batches_tracked). */
     public int[] stateShape(String key) {
-        for (Var v : params) if (v.name().equals(key)) return v.shape();
-        if (key.endsWith("num_batches_tracked")) return new int[0];
-        BatchNorm2d b = normByPrefix.get(key.substring(0, key.lastIndexOf('.')));
-        if (b == null) throw new IllegalArgumentException("unknown state_dict key " + key);
-        return new int[] {b.runningMean.length};
+        int[] s = spec.stateShapes().get(key);
+        if (s == null) throw new IllegalArgumentException("unknown state_dict key " + key);
+        return s.clone();
     }
+
+    /** The layout this network iterates. */
+    public WrnSpec spec() { return spec; }
 
     /**
      * Loads values by key into this network (copying). Missing keys, unexpected keys and shape

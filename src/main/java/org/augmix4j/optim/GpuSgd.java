@@ -1,6 +1,5 @@
 package org.augmix4j.optim;
 
-import java.util.List;
 import org.augmix4j.cuda.DeviceBuffer;
 import org.augmix4j.nn.GpuWideResNet;
 import org.augmix4j.ops.SgdCuda;
@@ -11,8 +10,8 @@ import org.augmix4j.ops.SgdCuda;
  * ({@code sgd_step_forward}: the same float operations as {@link Sgd}, in PyTorch's order, bit for
  * bit). The gaps between parameters hold zeros in all three buffers and stay zero.
  *
- * <p>State moves to and from the CPU optimiser ({@link #load(Sgd)}, {@link #store(Sgd)}), so
- * checkpoints are written by the CPU path's code unchanged.
+ * <p>State moves in and out as an engine-independent {@link SgdState} ({@link #load(SgdState)},
+ * {@link #state()}), which checkpoints write.
  */
 public final class GpuSgd implements AutoCloseable {
     private final GpuWideResNet net;
@@ -44,41 +43,46 @@ public final class GpuSgd implements AutoCloseable {
     /** The flat momentum buffer. */
     public DeviceBuffer momentumBuffer() { return momentumBuffer; }
 
+    /** Takes over the CPU optimiser's state (tests compare the engines through it). */
+    public void load(Sgd sgd) { load(sgd.state()); }
+
+    /** Writes the momentum buffers and the step count into the CPU optimiser (synchronises). */
+    public void store(Sgd sgd) { sgd.restore(state()); }
+
+    /** The momentum buffers by parameter name and the step count (synchronises). */
+    public SgdState state() {
+        java.util.Map<String, float[]> m = new java.util.LinkedHashMap<>();
+        if (!first) {
+            for (GpuWideResNet.Slot s : net.slots()) {
+                float[] b = new float[s.length()];
+                momentumBuffer.view(s.offset(), s.length()).copyTo(b);
+                m.put(s.name(), b);
+            }
+        }
+        return new SgdState(m, steps);
+    }
+
     /**
-     * Takes over the CPU optimiser's state: its momentum buffers (parameter order) and step count.
-     * Parameters the CPU optimiser has not started get zeros, which gives the same first update
-     * (buf = momentum * 0 + g = g).
+     * Takes over {@code state}: parameters without a buffer get zeros, which gives the same first
+     * update (buf = momentum * 0 + g = g); a buffer of the wrong length is an error naming it.
      */
-    public void load(Sgd sgd) {
-        List<GpuWideResNet.Slot> slots = net.slots();
+    public void load(SgdState state) {
         boolean any = false;
-        for (int i = 0; i < slots.size(); i++) {
-            float[] b = sgd.buffer(i);
-            GpuWideResNet.Slot s = slots.get(i);
+        for (GpuWideResNet.Slot s : net.slots()) {
+            float[] b = state.momentum().get(s.name());
             DeviceBuffer v = momentumBuffer.view(s.offset(), s.length());
             if (b == null) {
                 v.zero(net.gpu().stream());
-            } else {
-                v.copyFrom(b);
-                any = true;
+                continue;
             }
+            if (b.length != s.length()) {
+                throw new IllegalArgumentException("optimizer buffer " + s.name() + " has " + b.length + " values, expected " + s.length());
+            }
+            v.copyFrom(b);
+            any = true;
         }
         first = !any;
-        steps = sgd.steps();
-    }
-
-    /** Writes the momentum buffers and the step count into the CPU optimiser (synchronises). */
-    public void store(Sgd sgd) {
-        List<GpuWideResNet.Slot> slots = net.slots();
-        float[][] state = new float[slots.size()][];
-        if (!first) {
-            for (int i = 0; i < slots.size(); i++) {
-                GpuWideResNet.Slot s = slots.get(i);
-                state[i] = new float[s.length()];
-                momentumBuffer.view(s.offset(), s.length()).copyTo(state[i]);
-            }
-        }
-        sgd.restore(state, steps);
+        steps = state.steps();
     }
 
     @Override

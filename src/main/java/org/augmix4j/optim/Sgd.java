@@ -83,4 +83,23 @@ public final class Sgd {
         }
         this.steps = steps;
     }
+
+    /** The momentum buffers by parameter name (copies) and the step count. */
+    public SgdState state() {
+        java.util.Map<String, float[]> m = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < params.size(); i++) if (buffers[i] != null) m.put(params.get(i).name(), buffers[i].clone());
+        return new SgdState(m, steps);
+    }
+
+    /** Restores {@code state}: a buffer for a name this optimiser does not hold is an error naming it. */
+    public void restore(SgdState state) {
+        float[][] b = new float[params.size()][];
+        java.util.Set<String> unused = new java.util.LinkedHashSet<>(state.momentum().keySet());
+        for (int i = 0; i < params.size(); i++) {
+            b[i] = state.momentum().get(params.get(i).name());
+            unused.remove(params.get(i).name());
+        }
+        if (!unused.isEmpty()) throw new IllegalArgumentException("optimizer state has momentum buffers for unknown parameters " + unused);
+        restore(b, state.steps());
+    }
 }

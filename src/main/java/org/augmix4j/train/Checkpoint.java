@@ -17,13 +17,13 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import org.augmix4j.autograd.Var;
+import java.util.TreeMap;
 import org.augmix4j.data.AtomicFile;
 import org.augmix4j.nn.Safetensors;
 import org.augmix4j.nn.WideResNet;
-import org.augmix4j.optim.Sgd;
+import org.augmix4j.nn.WrnSpec;
+import org.augmix4j.optim.SgdState;
 
 /**
  * Checkpoints: three files written atomically (temp, fsync, rename), the sidecar last.
@@ -62,7 +62,7 @@ public final class Checkpoint {
     static Runnable beforeCommit = () -> { };
 
     /**
-     * Writes the three files for {@code net} and {@code sgd} after {@code epoch} epochs and
+     * Writes the three files for {@code engine}'s state (read from it once) after {@code epoch} epochs and
      * {@code step} steps. All three are first written completely to hidden temp files beside the
      * targets (each fsynced), then renamed over the targets in a row (optimizer, weights,
      * sidecar) and the directory is fsynced. A failure before the renames leaves the previous
@@ -70,7 +70,10 @@ public final class Checkpoint {
      * hard kill inside the few microseconds of the three renames can leave the files from two
      * different epochs, and the sidecar's checksums then reject the set on load with a clear message.
      */
-    public static void save(Path weights, WideResNet net, Sgd sgd, int epoch, long step, long seed, JsonObject config) throws IOException {
+    public static void save(Path weights, Engine engine, int epoch, long step, long seed, JsonObject config) throws IOException {
+        WideResNet.Config arch = engine.config();
+        Map<String, Object> state = engine.stateDict();
+        SgdState sgd = engine.optimizerState();
         synchronized (LOCK) {
             if (shuttingDown) throw new IOException("shutting down (interrupted): the checkpoint of epoch " + epoch + " was not written");
             installHook();
@@ -78,27 +81,23 @@ public final class Checkpoint {
             Path wTmp = partial(weights), oTmp = partial(optimPath), sTmp = partial(side);
             try {
                 Map<String, Safetensors.Entry> model = new LinkedHashMap<>();
-                net.stateDict().forEach((k, v) -> {
-                    int[] sh = net.stateShape(k);
+                WrnSpec.of(arch).stateShapes().forEach((k, sh) -> {
+                    Object v = state.get(k);
                     long[] shape = new long[sh.length];
                     for (int i = 0; i < sh.length; i++) shape[i] = sh[i];
                     model.put(k, v instanceof float[] f ? Safetensors.Entry.f32(f, shape) : Safetensors.Entry.i64((long[]) v, shape));
                 });
-                Safetensors.write(wTmp, model, Map.of("format", "pt", "producer", "augmix4j"));
+                Safetensors.write(wTmp, model, new TreeMap<>(Map.of("format", "pt", "producer", "augmix4j")));
                 Map<String, Safetensors.Entry> optim = new LinkedHashMap<>();
-                List<Var> params = net.parameters();
-                for (int i = 0; i < params.size(); i++) {
-                    float[] b = sgd.buffer(i);
-                    if (b != null) optim.put("momentum_buffer." + params.get(i).name(), Safetensors.Entry.f32(b, b.length));
-                }
-                Safetensors.write(oTmp, optim, Map.of("steps", Long.toString(sgd.steps())));
+                sgd.momentum().forEach((name, b) -> optim.put("momentum_buffer." + name, Safetensors.Entry.f32(b, b.length)));
+                Safetensors.write(oTmp, optim, new TreeMap<>(Map.of("steps", Long.toString(sgd.steps()))));
                 JsonObject o = new JsonObject();
                 o.addProperty("format", FORMAT);
                 o.addProperty("epoch", epoch);
                 o.addProperty("step", step);
-                o.addProperty("layers", net.config().depth());
-                o.addProperty("widen_factor", net.config().widen());
-                o.addProperty("classes", net.config().classes());
+                o.addProperty("layers", arch.depth());
+                o.addProperty("widen_factor", arch.widen());
+                o.addProperty("classes", arch.classes());
                 o.addProperty("seed", seed);
                 o.addProperty("rng", "philox4x32-10 keyed by (seed, epoch, sample); next epoch " + epoch);
                 o.addProperty("weights", weights.getFileName().toString());
@@ -245,16 +244,24 @@ public final class Checkpoint {
         net.loadStateDict(readState(weights));
     }
 
-    /** Restores SGD momentum buffers. */
-    public static void loadOptimizer(Path weights, WideResNet net, Sgd sgd) throws IOException {
-        Safetensors.Contents c = Safetensors.read(optimFile(weights));
-        List<Var> params = net.parameters();
-        float[][] state = new float[params.size()][];
-        for (int i = 0; i < params.size(); i++) {
-            Safetensors.Entry e = c.tensors().get("momentum_buffer." + params.get(i).name());
-            state[i] = e == null ? null : e.floats();
+    /** The optimiser state: momentum buffers by parameter name and the step count. */
+    public static SgdState readOptimizer(Path weights) throws IOException {
+        Path file = optimFile(weights);
+        Safetensors.Contents c = Safetensors.read(file);
+        Map<String, float[]> m = new LinkedHashMap<>();
+        c.tensors().forEach((k, e) -> {
+            if (!k.startsWith("momentum_buffer.")) {
+                throw new IllegalArgumentException(file + ": unexpected tensor " + k + " (an optimizer file holds momentum_buffer.NAME entries)");
+            }
+            m.put(k.substring("momentum_buffer.".length()), e.floats());
+        });
+        String steps = c.metadata().getOrDefault("steps", "0");
+        try {
+            return new SgdState(m, Long.parseLong(steps));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(file + ": metadata steps is '" + steps + "', not a whole number; the file is damaged: "
+                    + "resume from an intact checkpoint");
         }
-        sgd.restore(state, Long.parseLong(c.metadata().getOrDefault("steps", "0")));
     }
 
     static String sha256(Path file) throws IOException {

@@ -6,12 +6,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.IntConsumer;
 import org.augmix4j.augment.AugMix;
-import org.augmix4j.autograd.Var;
 import org.augmix4j.cpu.Parallel;
-import org.augmix4j.nn.WideResNet;
 import org.augmix4j.ops.Losses;
 import org.augmix4j.tensor.ImageBatch;
-import org.augmix4j.tensor.Tensor;
 
 /**
  * Evaluation as the official code does it (shared/spec/augmix.md section 5): test preprocessing
@@ -37,30 +34,14 @@ public final class Evaluator {
         public double errorPercent(int severity) { return 100.0 * (total[severity - 1] - correct[severity - 1]) / total[severity - 1]; }
     }
 
-    private final WideResNet net;
+    private final Classifier model;
     private final int batchSize;
 
-    public Evaluator(WideResNet net, int batchSize) {
-        this.net = net;
+    /** Evaluates {@code model} in batches of {@code batchSize} images. */
+    public Evaluator(Classifier model, int batchSize) {
+        if (batchSize < 1) throw new IllegalArgumentException("--eval-batch-size must be >= 1, got " + batchSize);
+        this.model = model;
         this.batchSize = batchSize;
-    }
-
-    /** Another engine holding the same network (the GPU's, {@link GpuTrainer}), which computes its logits instead of the CPU. */
-    public interface Engine {
-        /** Logits (count, K) of images [from, from + count) in evaluation mode, into out[0 .. count*K). */
-        void logits(ImageBatch images, int from, int count, float[] out);
-    }
-
-    private static final Map<WideResNet, Engine> ENGINES = java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
-
-    /**
-     * Routes every later evaluation of {@code net} (by any Evaluator, e.g. the per-epoch test error
-     * and the final clean + CIFAR-C report) through {@code engine}, which must hold the same weights;
-     * null goes back to the CPU.
-     */
-    public static void setEngine(WideResNet net, Engine engine) {
-        if (engine == null) ENGINES.remove(net);
-        else ENGINES.put(net, engine);
     }
 
     /** Normalises images [from, from+count) of {@code src} to NCHW float (x/255 - 0.5)/0.5. */
@@ -81,21 +62,12 @@ public final class Evaluator {
 
     /** Logits (N, K) of every image, in eval mode. */
     public float[] logits(ImageBatch images, IntConsumer progress) {
-        int n = images.count(), k = net.config().classes();
-        float[] out = new float[n * k];
-        Engine engine = ENGINES.get(net);
+        int n = images.count(), k = model.classes();
+        float[] out = new float[Math.multiplyExact(n, k)], z = new float[Math.min(batchSize, Math.max(n, 1)) * k];
         for (int from = 0; from < n; from += batchSize) {
             int count = Math.min(batchSize, n - from);
-            if (engine != null) {
-                float[] z = new float[count * k];
-                engine.logits(images, from, count, z);
-                System.arraycopy(z, 0, out, from * k, count * k);
-                if (progress != null) progress.accept(count);
-                continue;
-            }
-            Tensor x = Tensor.of(preprocess(images, from, count), count, 3, images.height(), images.width());
-            Var y = net.forward(null, x, false);
-            System.arraycopy(y.data(), 0, out, from * k, count * k);
+            model.logits(images, from, count, z);
+            System.arraycopy(z, 0, out, from * k, count * k);
             if (progress != null) progress.accept(count);
         }
         return out;
@@ -103,7 +75,7 @@ public final class Evaluator {
 
     /** Clean error, mean loss and RMS calibration error on a labelled set. */
     public Result evaluate(ImageBatch images, int[] labels, IntConsumer progress) {
-        int n = images.count(), k = net.config().classes();
+        int n = images.count(), k = model.classes();
         float[] z = logits(images, progress);
         double[] conf = new double[n];
         boolean[] right = new boolean[n];

@@ -18,7 +18,6 @@ import org.augmix4j.data.Dataset;
 import org.augmix4j.data.Datasets;
 import org.augmix4j.data.MissingDataException;
 import org.augmix4j.data.Npy;
-import org.augmix4j.nn.WideResNet;
 import org.augmix4j.tensor.ImageBatch;
 
 /**
@@ -83,14 +82,15 @@ public final class Report {
     }
 
     /** Runs the evaluation, prints the table and returns the JSON report. */
-    public static JsonObject evaluate(WideResNet net, int batchSize, Dataset test, Evaluator.CorruptedSource corrupted,
+    public static JsonObject evaluate(Classifier model, int batchSize, Dataset test, Evaluator.CorruptedSource corrupted,
                                       String corruptedLabel, PrintStream out) {
-        Evaluator ev = new Evaluator(net, batchSize);
+        Evaluator ev = new Evaluator(model, batchSize);
         long t0 = System.nanoTime();
         Evaluator.Result clean = ev.evaluate(test.images(), test.labels(), null);
         JsonObject report = new JsonObject();
-        report.addProperty("model", net.config().label());
-        report.addProperty("classes", net.config().classes());
+        report.addProperty("model", model.label());
+        report.addProperty("classes", model.classes());
+        report.addProperty("engine", model.describe());
         report.addProperty("dataset", test.name());
         report.addProperty("test_images", clean.n());
         report.addProperty("clean_error", clean.errorPercent());

@@ -13,35 +13,13 @@ import org.augmix4j.nn.WideResNet;
 public final class RunInfo {
     private RunInfo() {}
 
-    public static JsonObject configJson(TrainConfig c, WideResNet net) {
-        JsonObject o = new JsonObject();
-        o.addProperty("dataset", c.dataset());
-        o.addProperty("data", c.dataDir().toString());
-        o.addProperty("model", "wrn");
-        o.addProperty("layers", c.layers());
-        o.addProperty("widen_factor", c.widenFactor());
+    /** The run's configuration with the architecture's class and parameter counts and the engine that runs it. */
+    public static JsonObject configJson(TrainConfig c, WideResNet net, Engine engine) {
+        JsonObject o = c.toJson();
         o.addProperty("classes", net.config().classes());
         o.addProperty("parameters", net.parameterCount());
-        o.addProperty("epochs", c.epochs());
-        o.addProperty("learning_rate", c.learningRate());
-        o.addProperty("batch_size", c.batchSize());
-        o.addProperty("eval_batch_size", c.evalBatchSize());
-        o.addProperty("momentum", c.momentum());
-        o.addProperty("decay", c.decay());
-        o.addProperty("mode", c.augmix().mode().name());
-        o.addProperty("mixture_width", c.augmix().width());
-        o.addProperty("mixture_depth", c.augmix().depth());
-        o.addProperty("aug_severity", c.augmix().severity());
-        o.addProperty("all_ops", c.augmix().allOps());
-        o.addProperty("jsd_weight", 12);
-        o.addProperty("seed", c.seed());
-        o.addProperty("device", c.device());
-        o.addProperty("threads", c.threads());
-        o.addProperty("train_limit", c.trainLimit());
-        o.addProperty("corrupted", c.corrupted());
-        o.addProperty("corrupted_limit", c.corruptedLimit());
-        o.addProperty("test_limit", c.testLimit());
-        o.addProperty("print_freq", c.printFreq());
+        o.addProperty("engine", engine.kind());
+        o.addProperty("engine_detail", engine.describe());
         return o;
     }
 
@@ -56,7 +34,7 @@ public final class RunInfo {
         env.addProperty("cores", Runtime.getRuntime().availableProcessors());
         env.addProperty("cpu_threads_used", org.augmix4j.cpu.Parallel.threads());
         env.addProperty("max_heap_mb", Runtime.getRuntime().maxMemory() >> 20);
-        env.addProperty("engine", "cpu");
+        env.addProperty("git_commit", gitCommit());
         env.addProperty("load_average_at_start", java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         env.addProperty("started", java.time.OffsetDateTime.now().withNano(0).toString());
         o.add("environment", env);
@@ -99,6 +77,40 @@ public final class RunInfo {
         try (AtomicFile f = AtomicFile.create(file)) {
             f.write(new GsonBuilder().setPrettyPrinting().create().toJson(o).getBytes(StandardCharsets.UTF_8));
             f.commit();
+        }
+    }
+
+    /**
+     * The commit the running code was built from: the {@code Git-Commit} manifest entry of a packaged
+     * jar, else {@code git rev-parse HEAD} in the working directory (with "+dirty" for uncommitted
+     * changes), else "unknown".
+     */
+    public static String gitCommit() {
+        String v = RunInfo.class.getPackage().getImplementationVersion() != null ? manifestCommit() : null;
+        if (v != null) return v;
+        try {
+            Process p = new ProcessBuilder("git", "rev-parse", "HEAD").redirectErrorStream(true).start();
+            String head = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            if (p.waitFor() != 0 || !head.matches("[0-9a-f]{40}")) return "unknown";
+            Process d = new ProcessBuilder("git", "status", "--porcelain", "--untracked-files=no").redirectErrorStream(true).start();
+            boolean dirty = !new String(d.getInputStream().readAllBytes(), StandardCharsets.UTF_8).isBlank();
+            d.waitFor();
+            return head + (dirty ? "+dirty" : "");
+        } catch (IOException e) {
+            return "unknown";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "unknown";
+        }
+    }
+
+    private static String manifestCommit() {
+        try (var in = RunInfo.class.getResourceAsStream("/META-INF/MANIFEST.MF")) {
+            if (in == null) return null;
+            String c = new java.util.jar.Manifest(in).getMainAttributes().getValue("Git-Commit");
+            return c == null || c.isBlank() ? null : c;
+        } catch (IOException e) {
+            return null;
         }
     }
 }

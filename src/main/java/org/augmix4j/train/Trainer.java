@@ -9,35 +9,28 @@ import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
-import org.augmix4j.augment.AugMix;
-import org.augmix4j.augment.AugMixConfig;
-import org.augmix4j.augment.Philox;
-import org.augmix4j.autograd.F;
-import org.augmix4j.autograd.Tape;
-import org.augmix4j.autograd.Var;
 import org.augmix4j.cpu.Parallel;
 import org.augmix4j.data.AtomicFile;
 import org.augmix4j.data.Dataset;
 import org.augmix4j.data.Datasets;
+import org.augmix4j.data.EpochSampler;
 import org.augmix4j.data.Splits;
 import org.augmix4j.nn.WideResNet;
-import org.augmix4j.ops.Losses;
 import org.augmix4j.optim.CosineSchedule;
-import org.augmix4j.optim.Sgd;
-import org.augmix4j.tensor.Tensor;
 
 /**
- * The training loop of the official cifar.py on the CPU engine: per epoch a Philox shuffle
- * (keyed by seed and epoch), batches of {@code batchSize} samples with drop_last False, each made
- * by the AugMix pipeline (clean + 2 AugMix views in JSD mode, one forward over all of them so batch
- * norm sees 3B images), loss CE(clean) + 12 JSD (or CE alone), Nesterov SGD with the per-step
- * cosine schedule; then clean evaluation, a log row (CSV and JSONL) and an atomic checkpoint.
- * Everything the run produces lands in its run directory.
+ * The training loop of the official cifar.py, the only one in AugMix4J: per epoch the batches of
+ * {@link EpochSampler} (Philox shuffle keyed by seed and epoch, drop_last False), one
+ * {@link Engine#step} per batch with the per-step cosine learning rate, then clean evaluation, a
+ * log row (CSV and JSONL) and an atomic checkpoint of the engine's state; after the last epoch
+ * the final report (clean and corrupted). The engine ({@link CpuEngine} or {@link GpuEngine},
+ * chosen by --device) is opened and closed here. Everything the run produces lands in its run
+ * directory.
  */
 public final class Trainer {
     /** Per-epoch figures. */
@@ -47,32 +40,46 @@ public final class Trainer {
     private final TrainConfig cfg;
     private final PrintStream out;
     private final boolean interactive;
+    private Engines.Options engineOptions;
+    private Splits preloaded;
     private Path runDir;
-    private WideResNet net;
     private Splits data;
+    private Map<String, Object> finalState;
+    private JsonObject report;
+    private String engineKind;
 
     public Trainer(TrainConfig cfg, PrintStream out, boolean interactive) {
         this.cfg = cfg;
         this.out = out;
         this.interactive = interactive;
+        this.engineOptions = Engines.Options.of(cfg.device(), cfg.evalBatchSize());
     }
 
-    // GPU path (train --device gpu|auto): GpuTrainer runs the epochs; everything else stays here
-    private GpuTrainer.Options gpuOptions = GpuTrainer.Options.defaults();
-    private GpuTrainer gpu;
-
-    /** Options of the GPU path (--tf32, --sync-debug). */
-    public Trainer withGpuOptions(GpuTrainer.Options options) {
-        this.gpuOptions = options;
+    /** GPU options (--tf32, --sync-debug, backends); the device and evaluation batch stay the configuration's. */
+    public Trainer withEngineOptions(Engines.Options options) {
+        this.engineOptions = new Engines.Options(cfg.device(), options.tf32(), options.syncDebug(), options.backends(),
+                options.augmentOnGpu(), cfg.evalBatchSize());
         return this;
     }
 
-    /** The GPU trainer when this run trains on the GPU (after {@link #run} resolved --device), else null. */
-    public GpuTrainer gpu() { return gpu; }
+    /** Uses {@code splits} (already loaded; the limits still apply) instead of loading cfg.dataset(). */
+    public Trainer withData(Splits splits) {
+        this.preloaded = splits;
+        return this;
+    }
 
     public Path runDir() { return runDir; }
-    public WideResNet net() { return net; }
+
     public Splits data() { return data; }
+
+    /** The engine's state after the run (for tests comparing runs). */
+    public Map<String, Object> finalState() { return finalState; }
+
+    /** The final report (after a run that trained every epoch with a corrupted source; null otherwise). */
+    public JsonObject report() { return report; }
+
+    /** "cpu" or "gpu": the engine the run used. */
+    public String engineKind() { return engineKind; }
 
     /** Loads the data for this configuration, honouring --train-limit and --test-limit. */
     public static Splits loadData(TrainConfig cfg) {
@@ -87,104 +94,130 @@ public final class Trainer {
         return train == s.train() && test == s.test() ? s : new Splits(train, test);
     }
 
-    /** Uses {@code splits} (already loaded; the limits still apply) instead of loading cfg.dataset(). */
-    public Trainer withData(Splits splits) {
-        this.preloaded = splits;
-        return this;
-    }
-
-    private Splits preloaded;
-
     /**
      * Trains from scratch, or from {@code resume} (a checkpoint written by this trainer), up to
-     * {@code stopAfter} epochs (0 = cfg.epochs()), checkpointing after every epoch. A resumed CPU
-     * run ends with bit-identical weights to an uninterrupted one (same configuration and thread
-     * count): every random draw is keyed by (seed, epoch, sample), and the checkpoint holds the
-     * weights, batch-norm buffers, momentum buffers and step count.
+     * {@code stopAfter} epochs (0 = cfg.epochs()), checkpointing after every epoch; when the run
+     * reaches cfg.epochs() and {@code finalReport} is set, evaluates clean and corrupted accuracy
+     * and writes report.json and its chart. A resumed CPU run ends with bit-identical weights to
+     * an uninterrupted one (same configuration and thread count): every random draw is keyed by
+     * (seed, epoch, sample), and the checkpoint holds the weights, batch-norm buffers, momentum
+     * buffers and step count.
      */
-    public EpochStats run(Path resume, int stopAfter) throws IOException {
-        gpu = GpuTrainer.open(cfg, gpuOptions, out);  // --device: fails here, before any work, when gpu is asked for and absent
+    public EpochStats run(Path resume, int stopAfter, boolean finalReport) throws IOException {
         Parallel.setThreads(cfg.threads());
         data = preloaded != null ? limit(preloaded, cfg) : loadData(cfg);
         Dataset train = data.train();
         int classes = train.numClasses();
-        net = new WideResNet(new WideResNet.Config(cfg.layers(), cfg.widenFactor(), classes), cfg.seed());
-        Sgd sgd = new Sgd(net.parameters(), (float) cfg.momentum(), (float) cfg.decay(), true);
-        int n = train.images().count(), b = cfg.batchSize();
-        int stepsPerEpoch = (n + b - 1) / b;
+        WideResNet init = new WideResNet(new WideResNet.Config(cfg.layers(), cfg.widenFactor(), classes), cfg.seed());
+        EpochSampler sampler = new EpochSampler(train, cfg.seed(), cfg.batchSize());
+        int stepsPerEpoch = sampler.steps();
         CosineSchedule schedule = new CosineSchedule(cfg.learningRate(), (long) cfg.epochs() * stepsPerEpoch);
-        int startEpoch = 0;
-        long step = 0;
-        JsonObject config = RunInfo.configJson(cfg, net);
-        if (resume != null) {
-            Checkpoint.Meta meta = Checkpoint.readMeta(resume);
-            if (meta == null) {
-                throw new IOException(resume + ": no sidecar " + Checkpoint.sidecar(resume).getFileName()
-                        + "; --resume needs a checkpoint written by train (plain weights can only be evaluated)");
-            }
-            if (meta.layers() != cfg.layers() || meta.widenFactor() != cfg.widenFactor() || meta.classes() != classes) {
-                throw new IllegalArgumentException(resume + " holds WRN-" + meta.layers() + "-" + meta.widenFactor() + " with " + meta.classes()
-                        + " classes, but this run is " + net.config().label() + " on " + train.name() + " (" + classes + " classes)");
-            }
-            if (meta.seed() != cfg.seed()) {
-                throw new IllegalArgumentException(resume + " was trained with --seed " + meta.seed() + ", not " + cfg.seed()
-                        + "; resuming with another seed would not continue the same run");
-            }
-            if (!Files.isRegularFile(Checkpoint.optimFile(resume))) {
-                throw new IOException(resume + ": the optimizer state " + Checkpoint.optimFile(resume).getFileName()
-                        + " is missing; --resume needs all three checkpoint files");
-            }
-            Checkpoint.loadWeights(resume, net);
-            Checkpoint.loadOptimizer(resume, net, sgd);
-            startEpoch = meta.epoch();
-            step = meta.step();
-            if (step != (long) startEpoch * stepsPerEpoch) {
-                throw new IllegalArgumentException(resume + " is at step " + step + " after " + startEpoch + " epochs, but this "
-                        + "configuration makes " + stepsPerEpoch + " steps per epoch: --batch-size or --train-limit differ from the checkpoint's");
-            }
-            runDir = resume.toAbsolutePath().getParent();
-            out.printf("Resuming %s from epoch %d (step %d)%n", resume, startEpoch, step);
-            RunInfo.writeJson(runDir.resolve("config.json"), RunInfo.resumed(runDir.resolve("config.json"), config, startEpoch));
-        } else {
-            runDir = cfg.save().resolve(String.format("%s-wrn%d-%d-%s-%s", Datasets.canonical(cfg.dataset()), cfg.layers(),
-                    cfg.widenFactor(), cfg.augmix().mode().name().toLowerCase(), LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))));
-            for (int i = 2; Files.exists(runDir); i++) runDir = runDir.resolveSibling(runDir.getFileName().toString().replaceAll("~\\d+$", "") + "~" + i);
-            Files.createDirectories(runDir);
-            RunInfo.writeJson(runDir.resolve("config.json"), RunInfo.withEnvironment(config));
-        }
-        out.printf("%s (%,d parameters) on %s: %,d training images, %d classes, %d steps/epoch, %s, CPU with %d threads%nRun directory: %s%n",
-                net.config().label(), net.parameterCount(), train.name(), n, classes, stepsPerEpoch, cfg.augmix().mode(),
-                Parallel.threads(), runDir);
-        RunLog log = new RunLog(runDir, startEpoch);
+        Checkpoint.Meta meta = resume == null ? null : checkResume(resume, init.config(), train.name(), stepsPerEpoch);
         int last = stopAfter > 0 ? Math.min(stopAfter, cfg.epochs()) : cfg.epochs();
-        if (startEpoch >= cfg.epochs()) out.printf("The checkpoint has already trained all %d epochs: nothing to train.%n", cfg.epochs());
         EpochStats stats = null;
-        Evaluator eval = new Evaluator(net, cfg.evalBatchSize());
-        Path ckpt = runDir.resolve(CHECKPOINT);
-        Thread guard = interruptionNotice(ckpt);
-        try {
-            for (int epoch = startEpoch; epoch < last; epoch++) {
-                stats = trainEpoch(epoch, train, sgd, schedule, step, stepsPerEpoch);
-                step = stats.step();
-                Evaluator.Result test = eval.evaluate(data.test().images(), data.test().labels(), null);
-                stats = new EpochStats(epoch + 1, step, stats.lr(), stats.trainLoss(), stats.trainAcc(), test.loss(),
-                        test.errorPercent(), stats.seconds(), stats.samplesPerSecond());
-                // log first, then the checkpoint: a crash in between leaves a row that resuming drops and redoes
-                log.append(stats);
-                Checkpoint.save(ckpt, net, sgd, epoch + 1, step, cfg.seed(), config);
-                Charts.trainingCurves(log.rows(), runDir.getFileName().toString(), runDir.resolve(Charts.TRAINING_CURVES));
-                out.printf("Epoch %3d | time %6.1fs | %7.1f samples/s | lr %.5f | train loss %.4f acc %.2f%% | test loss %.4f error %.2f%%%n",
-                        epoch + 1, stats.seconds(), stats.samplesPerSecond(), stats.lr(), stats.trainLoss(), stats.trainAcc(),
-                        stats.testLoss(), stats.testError());
+        try (Engine engine = Engines.training(engineOptions, init, train.images().height(), train.images().width(), Training.of(cfg), out)) {
+            engineKind = engine.kind();
+            JsonObject config = RunInfo.configJson(cfg, init, engine);
+            int startEpoch = 0;
+            long step = 0;
+            if (meta != null) {
+                engine.load(Checkpoint.readState(resume), Checkpoint.readOptimizer(resume));
+                startEpoch = meta.epoch();
+                step = meta.step();
+                runDir = resume.toAbsolutePath().getParent();
+                out.printf("Resuming %s from epoch %d (step %d)%n", resume, startEpoch, step);
+                RunInfo.writeJson(runDir.resolve("config.json"), RunInfo.resumed(runDir.resolve("config.json"), config, startEpoch));
+            } else {
+                runDir = newRunDir();
+                RunInfo.writeJson(runDir.resolve("config.json"), RunInfo.withEnvironment(config));
             }
-        } finally {
+            out.printf("%s (%,d parameters) on %s: %,d training images, %d classes, %d steps/epoch, %s%nRun directory: %s%n",
+                    init.config().label(), init.parameterCount(), train.name(), train.size(), classes, stepsPerEpoch, cfg.augmix().mode(), runDir);
+            RunLog log = new RunLog(runDir, startEpoch);
+            if (startEpoch >= cfg.epochs()) out.printf("The checkpoint has already trained all %d epochs: nothing to train.%n", cfg.epochs());
+            Evaluator eval = new Evaluator(engine, cfg.evalBatchSize());
+            Path ckpt = runDir.resolve(CHECKPOINT);
+            Thread guard = interruptionNotice(ckpt);
             try {
-                Runtime.getRuntime().removeShutdownHook(guard);
-            } catch (IllegalStateException shuttingDown) {
-                // the JVM is exiting: the notice runs
+                for (int epoch = startEpoch; epoch < last; epoch++) {
+                    stats = trainEpoch(engine, sampler.epoch(epoch), schedule, step);
+                    step = stats.step();
+                    Evaluator.Result test = eval.evaluate(data.test().images(), data.test().labels(), null);
+                    stats = new EpochStats(epoch + 1, step, stats.lr(), stats.trainLoss(), stats.trainAcc(), test.loss(),
+                            test.errorPercent(), stats.seconds(), stats.samplesPerSecond());
+                    // log first, then the checkpoint: a crash in between leaves a row that resuming drops and redoes
+                    log.append(stats);
+                    Checkpoint.save(ckpt, engine, epoch + 1, step, cfg.seed(), config);
+                    Charts.trainingCurves(log.rows(), runDir.getFileName().toString(), runDir.resolve(Charts.TRAINING_CURVES));
+                    out.printf("Epoch %3d | time %6.1fs | %7.1f samples/s | lr %.5f | train loss %.4f acc %.2f%% | test loss %.4f error %.2f%%%n",
+                            epoch + 1, stats.seconds(), stats.samplesPerSecond(), stats.lr(), stats.trainLoss(), stats.trainAcc(),
+                            stats.testLoss(), stats.testError());
+                }
+                if (engine instanceof GpuEngine g && !g.algorithmNotes().isEmpty()) {
+                    out.println("  cuDNN's choices (once per shape):");
+                    for (String line : g.algorithmNotes()) out.println("    " + line);
+                }
+            } finally {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(guard);
+                } catch (IllegalStateException shuttingDown) {
+                    // the JVM is exiting: the notice runs
+                }
             }
+            if (finalReport && last == cfg.epochs()) report = finalReport(engine);
+            finalState = engine.stateDict();
         }
         return stats;
+    }
+
+    /** {@link #run(Path, int, boolean)} without the final report. */
+    public EpochStats run(Path resume, int stopAfter) throws IOException { return run(resume, stopAfter, false); }
+
+    /** Validates a checkpoint against this run before the engine opens; returns its sidecar. */
+    private Checkpoint.Meta checkResume(Path resume, WideResNet.Config arch, String dataset, int stepsPerEpoch) throws IOException {
+        Checkpoint.Meta meta = Checkpoint.readMeta(resume);
+        if (meta == null) {
+            throw new IOException(resume + ": no sidecar " + Checkpoint.sidecar(resume).getFileName()
+                    + "; --resume needs a checkpoint written by train (plain weights can only be evaluated)");
+        }
+        if (meta.layers() != arch.depth() || meta.widenFactor() != arch.widen() || meta.classes() != arch.classes()) {
+            throw new IllegalArgumentException(resume + " holds WRN-" + meta.layers() + "-" + meta.widenFactor() + " with " + meta.classes()
+                    + " classes, but this run is " + arch.label() + " on " + dataset + " (" + arch.classes() + " classes)");
+        }
+        if (meta.seed() != cfg.seed()) {
+            throw new IllegalArgumentException(resume + " was trained with --seed " + meta.seed() + ", not " + cfg.seed()
+                    + "; resuming with another seed would not continue the same run");
+        }
+        if (!Files.isRegularFile(Checkpoint.optimFile(resume))) {
+            throw new IOException(resume + ": the optimizer state " + Checkpoint.optimFile(resume).getFileName()
+                    + " is missing; --resume needs all three checkpoint files");
+        }
+        if (meta.step() != (long) meta.epoch() * stepsPerEpoch) {
+            throw new IllegalArgumentException(resume + " is at step " + meta.step() + " after " + meta.epoch() + " epochs, but this "
+                    + "configuration makes " + stepsPerEpoch + " steps per epoch: --batch-size or --train-limit differ from the checkpoint's");
+        }
+        return meta;
+    }
+
+    private Path newRunDir() throws IOException {
+        Path dir = cfg.save().resolve(String.format("%s-wrn%d-%d-%s-%s", Datasets.canonical(cfg.dataset()), cfg.layers(),
+                cfg.widenFactor(), cfg.augmix().mode().name().toLowerCase(), LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))));
+        for (int i = 2; Files.exists(dir); i++) dir = dir.resolveSibling(dir.getFileName().toString().replaceAll("~\\d+$", "") + "~" + i);
+        Files.createDirectories(dir);
+        return dir;
+    }
+
+    /** The final clean + corrupted evaluation of the trained engine: report.json and its chart in the run directory. */
+    private JsonObject finalReport(Engine engine) {
+        // the built-in corruptions are generated on the training GPU when there is one (the same bytes as on the CPU)
+        Report.Source src = Report.resolve(cfg.corrupted(), cfg.dataset(), cfg.dataDir(), data.test(), cfg.seed(), cfg.corruptedLimit(),
+                engine instanceof GpuEngine g ? g.gpu() : null);
+        JsonObject r = Report.evaluate(engine, cfg.evalBatchSize(), data.test(), src.source(), src.label(), out);
+        r.addProperty("checkpoint", runDir.resolve(CHECKPOINT).toString());
+        r.addProperty("device", engine.kind());
+        Report.write(runDir.resolve("report.json"), r);
+        if (r.has("corruptions")) Charts.corruptionErrors(r, runDir.resolve(Charts.CORRUPTION_ERRORS));
+        return r;
     }
 
     /** The checkpoint's file name inside the run directory. */
@@ -205,51 +238,35 @@ public final class Trainer {
         return t;
     }
 
-    private EpochStats trainEpoch(int epoch, Dataset train, Sgd sgd, CosineSchedule schedule, long step, int stepsPerEpoch) {
-        if (gpu != null) return gpu.trainEpoch(epoch, train, net, sgd, schedule, step, stepsPerEpoch);
-        AugMixConfig aug = cfg.augmix();
-        int n = train.images().count(), b = cfg.batchSize(), views = aug.imagesPerSample();
-        int h = train.images().height(), w = train.images().width();
-        int[] perm = Philox.shuffle(cfg.seed(), epoch, n);
-        float[] input = new float[views * b * 3 * h * w];
-        double lossSum = 0;
-        long correct = 0, seen = 0;
+    /** One epoch: a step per batch; progress every step where the engine's figures are free, else every --print-freq steps. */
+    private EpochStats trainEpoch(Engine engine, EpochSampler.Epoch epoch, CosineSchedule schedule, long step) {
+        int steps = epoch.steps(), n = epoch.set().size(), e = epoch.index() + 1;
+        engine.resetStats();
+        Engine.Stats seen = new Engine.Stats(0, 0, 0);
         double lr = 0;
         long t0 = System.nanoTime(), lastLine = t0;
-        try (ProgressBar bar = progressBar("epoch " + (epoch + 1) + "/" + cfg.epochs(), stepsPerEpoch)) {
-            for (int s = 0; s < stepsPerEpoch; s++) {
-                int from = s * b, count = Math.min(b, n - from);
-                int[] idx = Arrays.copyOfRange(perm, from, from + count);
-                float[] x = count == b ? input : new float[views * count * 3 * h * w];
-                AugMix.sampleBatch(train.images(), idx, cfg.seed(), epoch, aug, x);
-                int[] labels = new int[count];
-                for (int i = 0; i < count; i++) labels[i] = train.labels()[idx[i]];
+        try (ProgressBar bar = progressBar("epoch " + e + "/" + cfg.epochs(), steps)) {
+            for (int s = 0; s < steps; s++) {
                 lr = schedule.lr(step);
-                Tape tape = new Tape();
-                Var logits = net.forward(tape, Tensor.of(x, views * count, 3, h, w), true);
-                Var ce = F.crossEntropy(tape, logits, labels, count);
-                Var loss = views == 3 ? F.weightedSum(tape, ce, 1f, F.jsd(tape, logits, count), Losses.JSD_WEIGHT) : ce;
-                tape.backward(loss);
-                sgd.step((float) lr);
-                net.zeroGrad();
+                engine.step(epoch.batch(s), lr);
                 step++;
-                lossSum += loss.data()[0] * count;
-                correct += countCorrect(logits.data(), labels, count, net.config().classes());
-                seen += count;
-                long now = System.nanoTime();
-                double secs = (now - t0) / 1e9, rate = seen / secs;
                 bar.step();
-                bar.setExtraMessage(String.format(" loss %.3f acc %.1f%% %.1f samples/s", lossSum / seen, 100.0 * correct / seen, rate));
+                boolean lastStep = s + 1 == steps, printPoint = (s + 1) % cfg.printFreq() == 0;
+                if (!engine.statsAreFree() && !printPoint && !lastStep) continue;
+                seen = engine.stats("epoch " + e + ", step " + (s + 1) + "/" + steps);
+                long now = System.nanoTime();
+                double rate = seen.samples() / ((now - t0) / 1e9);
+                bar.setExtraMessage(String.format(" loss %.3f acc %.1f%% %.1f samples/s", seen.meanLoss(), seen.accuracyPercent(), rate));
                 // off a terminal: a line every --print-freq steps, and at least every 30 s
-                if (!interactive && s + 1 < stepsPerEpoch && ((s + 1) % cfg.printFreq() == 0 || now - lastLine > 30e9)) {
-                    out.printf("Epoch %d step %d/%d | loss %.4f | train acc %.2f%% | %.1f samples/s | epoch ETA %s%n", epoch + 1, s + 1,
-                            stepsPerEpoch, lossSum / seen, 100.0 * correct / seen, rate, duration((n - seen) / rate));
+                if (!interactive && !lastStep && (printPoint || now - lastLine > 30e9)) {
+                    out.printf("Epoch %d step %d/%d | loss %.4f | train acc %.2f%% | %.1f samples/s | epoch ETA %s%n", e, s + 1, steps,
+                            seen.meanLoss(), seen.accuracyPercent(), rate, duration((n - seen.samples()) / rate));
                     lastLine = now;
                 }
             }
         }
         double secs = (System.nanoTime() - t0) / 1e9;
-        return new EpochStats(epoch + 1, step, lr, lossSum / seen, 100.0 * correct / seen, 0, 0, secs, seen / secs);
+        return new EpochStats(e, step, lr, seen.meanLoss(), seen.accuracyPercent(), 0, 0, secs, seen.samples() / secs);
     }
 
     private ProgressBar progressBar(String task, int max) {
@@ -264,16 +281,6 @@ public final class Trainer {
         if (!Double.isFinite(seconds)) return "?";
         long s = Math.round(seconds);
         return s >= 3600 ? String.format("%dh%02dm%02ds", s / 3600, s / 60 % 60, s % 60) : String.format("%dm%02ds", s / 60, s % 60);
-    }
-
-    static int countCorrect(float[] logits, int[] labels, int n, int k) {
-        int c = 0;
-        for (int i = 0; i < n; i++) {
-            int arg = 0;
-            for (int j = 1; j < k; j++) if (logits[i * k + j] > logits[i * k + arg]) arg = j;
-            if (arg == labels[i]) c++;
-        }
-        return c;
     }
 
     // ---------------------------------------------------------------- logs

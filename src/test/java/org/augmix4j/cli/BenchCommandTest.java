@@ -123,8 +123,8 @@ class BenchCommandTest {
         assertEquals(2, BenchCommand.parseModel("16-2").widen());
         assertEquals("noaugmix", BenchCommand.modeKey(BenchCommand.parseMode("no-augmix")));
         assertEquals("nojsd", BenchCommand.modeKey(BenchCommand.parseMode("no-jsd")));
-        assertEquals(3.0, BenchCommand.median(new double[] {5, 1, 3}));
-        assertEquals(2.5, BenchCommand.median(new double[] {4, 1, 2, 3}));
-        assertEquals(1235.0, BenchCommand.round(1234.56));
+        assertEquals(3.0, BenchFigures.median(new double[] {5, 1, 3}));
+        assertEquals(2.5, BenchFigures.median(new double[] {4, 1, 2, 3}));
+        assertEquals(1235.0, BenchFigures.round(1234.56));
     }
 }

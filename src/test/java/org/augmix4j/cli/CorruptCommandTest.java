@@ -30,6 +30,7 @@ import org.augmix4j.nn.WideResNet;
 import org.augmix4j.optim.Sgd;
 import org.augmix4j.tensor.ImageBatch;
 import org.augmix4j.train.Checkpoint;
+import org.augmix4j.train.TestCheckpoints;
 import org.augmix4j.train.Report;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -170,7 +171,7 @@ class CorruptCommandTest {
         // eval --corrupted DIR on the written directory (a tiny untrained WRN)
         WideResNet net = new WideResNet(new WideResNet.Config(10, 1, test.numClasses()), 1);
         Path ckpt = tmp.resolve("tiny.safetensors");
-        Checkpoint.save(ckpt, net, new Sgd(net.parameters(), 0.9f, 5e-4f, true), 0, 0, 1, new JsonObject());
+        TestCheckpoints.save(ckpt, net, new Sgd(net.parameters(), 0.9f, 5e-4f, true), 0, 0, 1, new JsonObject());
         Path json = tmp.resolve("eval.json");
         Run e = run("eval", "--checkpoint", ckpt.toString(), "--dataset", "mnist", "--data", data.toString(), "--corrupted",
                 dir.toString(), "--json", json.toString());

@@ -10,6 +10,7 @@ import org.augmix4j.cuda.DeviceTests;
 import org.augmix4j.nn.WideResNet;
 import org.augmix4j.optim.Sgd;
 import org.augmix4j.train.Checkpoint;
+import org.augmix4j.train.TestCheckpoints;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,7 +33,7 @@ class EvalCommandGpuTest {
         DeviceTests.requireDevice();
         WideResNet net = new WideResNet(new WideResNet.Config(10, 1, 10), 5);
         Path ckpt = dir.resolve("run/checkpoint.safetensors");
-        Checkpoint.save(ckpt, net, new Sgd(net.parameters(), 0.9f, 0, true), 1, 10, 1, new JsonObject());
+        TestCheckpoints.save(ckpt, net, new Sgd(net.parameters(), 0.9f, 0, true), 1, 10, 1, new JsonObject());
         JsonObject[] reports = new JsonObject[2];
         String[] devices = {"gpu", "cpu"};
         for (int i = 0; i < 2; i++) {

@@ -23,6 +23,7 @@ import org.augmix4j.nn.WideResNet;
 import org.augmix4j.optim.Sgd;
 import org.augmix4j.tensor.ImageBatch;
 import org.augmix4j.train.Checkpoint;
+import org.augmix4j.train.TestCheckpoints;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,7 +43,7 @@ class EvalCommandTest {
     static void files() throws Exception {
         WideResNet net = new WideResNet(new WideResNet.Config(10, 1, 10), 2);
         ckpt = dir.resolve("run/checkpoint.safetensors");
-        Checkpoint.save(ckpt, net, new Sgd(net.parameters(), 0.9f, 0, true), 1, 10, 1, new JsonObject());
+        TestCheckpoints.save(ckpt, net, new Sgd(net.parameters(), 0.9f, 0, true), 1, 10, 1, new JsonObject());
         // a CIFAR-10-C layout directory: the first M synthetic test images, darkened a little more per severity
         Dataset test = Synthetic.generate("synthetic-test", Synthetic.DEFAULT_SEED, 1, Synthetic.DEFAULT_TEST).slice(0, M);
         cifarC = dir.resolve("CIFAR-10-C");
@@ -159,7 +160,7 @@ class EvalCommandTest {
     void wrongClassCount() throws Exception {
         WideResNet net = new WideResNet(new WideResNet.Config(10, 1, 100), 2);
         Path f = dir.resolve("c100/checkpoint.safetensors");
-        Checkpoint.save(f, net, new Sgd(net.parameters(), 0.9f, 0, true), 1, 1, 1, new JsonObject());
+        TestCheckpoints.save(f, net, new Sgd(net.parameters(), 0.9f, 0, true), 1, 1, 1, new JsonObject());
         assertFails("has 100 output classes (fc.bias) but synthetic has 10", "eval", "--checkpoint", f.toString(), "--dataset", "synthetic",
                 "--corrupted", "none");
     }

@@ -63,7 +63,7 @@ class CheckpointTest {
         Sgd[] sgd = new Sgd[1];
         WideResNet net = trainedNet(sgd);
         Path ckpt = dir.resolve("checkpoint.safetensors");
-        Checkpoint.save(ckpt, net, sgd[0], 1, 7, 42, config());
+        TestCheckpoints.save(ckpt, net, sgd[0], 1, 7, 42, config());
 
         Safetensors.Contents c = Safetensors.read(ckpt);
         assertEquals(net.stateKeys(), new ArrayList<>(c.tensors().keySet()), "state_dict keys in PyTorch's order");
@@ -86,14 +86,15 @@ class CheckpointTest {
         Checkpoint.loadWeights(ckpt, back);
         assertStateEquals(net, back);
         Sgd sgd2 = new Sgd(back.parameters(), 0.9f, 5e-4f, true);
-        Checkpoint.loadOptimizer(ckpt, back, sgd2);
+        sgd2.restore(Checkpoint.readOptimizer(ckpt));
         assertEquals(sgd[0].steps(), sgd2.steps());
         for (int i = 0; i < net.parameters().size(); i++) assertArrayEquals(sgd[0].buffer(i), sgd2.buffer(i));
         assertNoLeftovers();
     }
 
-    static void assertStateEquals(WideResNet a, WideResNet b) {
-        Map<String, Object> sa = a.stateDict(), sb = b.stateDict();
+    static void assertStateEquals(WideResNet a, WideResNet b) { assertStateEquals(a.stateDict(), b.stateDict()); }
+
+    static void assertStateEquals(Map<String, Object> sa, Map<String, Object> sb) {
         assertEquals(sa.keySet(), sb.keySet());
         for (String k : sa.keySet()) {
             if (sa.get(k) instanceof float[] f) assertArrayEquals(f, (float[]) sb.get(k), k);
@@ -143,7 +144,7 @@ class CheckpointTest {
         for (int[] dk : new int[][] {{10, 1}, {16, 2}, {22, 1}}) {
             WideResNet net = new WideResNet(new WideResNet.Config(dk[0], dk[1], 7), 1);
             Path f = dir.resolve("w" + dk[0] + "-" + dk[1] + ".safetensors");
-            Checkpoint.save(f, net, new Sgd(net.parameters(), 0.9f, 0, true), 0, 0, 1, config());
+            TestCheckpoints.save(f, net, new Sgd(net.parameters(), 0.9f, 0, true), 0, 0, 1, config());
             Files.delete(Checkpoint.sidecar(f));
             assertEquals(new WideResNet.Config(dk[0], dk[1], 7), Checkpoint.inferConfig(Checkpoint.readState(f), f));
         }
@@ -159,7 +160,7 @@ class CheckpointTest {
         Sgd[] sgd = new Sgd[1];
         WideResNet net = trainedNet(sgd);
         Path ckpt = dir.resolve("checkpoint.safetensors");
-        Checkpoint.save(ckpt, net, sgd[0], 1, 7, 42, config());
+        TestCheckpoints.save(ckpt, net, sgd[0], 1, 7, 42, config());
         byte[] b = Files.readAllBytes(ckpt);
         b[b.length - 5] ^= 0x10; // one bit of fc.bias: still a valid safetensors file
         Files.write(ckpt, b);
@@ -167,7 +168,7 @@ class CheckpointTest {
         assertTrue(e.getMessage().contains("checksum mismatch") && e.getMessage().contains("checkpoint.safetensors")
                 && e.getMessage().contains("modified or replaced"), e.getMessage());
 
-        Checkpoint.save(ckpt, net, sgd[0], 1, 7, 42, config());
+        TestCheckpoints.save(ckpt, net, sgd[0], 1, 7, 42, config());
         Path optim = Checkpoint.optimFile(ckpt);
         byte[] o = Files.readAllBytes(optim);
         o[o.length - 1] ^= 1;
@@ -180,7 +181,7 @@ class CheckpointTest {
     void brokenSidecarAndTruncatedWeightsFailClearly() throws IOException {
         WideResNet net = trainedNet(null);
         Path ckpt = dir.resolve("m.safetensors");
-        Checkpoint.save(ckpt, net, new Sgd(net.parameters(), 0.9f, 0, true), 1, 1, 1, config());
+        TestCheckpoints.save(ckpt, net, new Sgd(net.parameters(), 0.9f, 0, true), 1, 1, 1, config());
         Files.writeString(Checkpoint.sidecar(ckpt), "{ not json");
         IOException e = assertThrows(IOException.class, () -> Checkpoint.readMeta(ckpt));
         assertTrue(e.getMessage().contains("not valid JSON"), e.getMessage());
@@ -202,14 +203,14 @@ class CheckpointTest {
         Sgd[] sgd = new Sgd[1];
         WideResNet net = trainedNet(sgd);
         Path ckpt = dir.resolve("checkpoint.safetensors");
-        Checkpoint.save(ckpt, net, sgd[0], 1, 7, 42, config());
+        TestCheckpoints.save(ckpt, net, sgd[0], 1, 7, 42, config());
         byte[] before = Files.readAllBytes(ckpt);
         net.parameters().get(0).data()[0] += 1; // epoch 2 differs
         Checkpoint.beforeCommit = () -> {
             throw new IllegalStateException("simulated interruption");
         };
         try {
-            assertThrows(IllegalStateException.class, () -> Checkpoint.save(ckpt, net, sgd[0], 2, 14, 42, config()));
+            assertThrows(IllegalStateException.class, () -> TestCheckpoints.save(ckpt, net, sgd[0], 2, 14, 42, config()));
         } finally {
             Checkpoint.beforeCommit = () -> { };
         }
@@ -224,7 +225,7 @@ class CheckpointTest {
     void savedFilesAreReadableLikeOtherFiles() throws IOException {
         WideResNet net = trainedNet(null);
         Path ckpt = dir.resolve("checkpoint.safetensors");
-        Checkpoint.save(ckpt, net, new Sgd(net.parameters(), 0.9f, 0, true), 1, 1, 1, config());
+        TestCheckpoints.save(ckpt, net, new Sgd(net.parameters(), 0.9f, 0, true), 1, 1, 1, config());
         var side = Files.getPosixFilePermissions(Checkpoint.sidecar(ckpt));
         assertEquals(side, Files.getPosixFilePermissions(ckpt), "weights get the same permissions as the sidecar (umask), not 0600");
         assertEquals(side, Files.getPosixFilePermissions(Checkpoint.optimFile(ckpt)));

@@ -42,10 +42,10 @@ class PytorchInteropTest {
         Assumptions.assumeFalse(pythons.isEmpty(), "no python3 with NumPy on this machine: tools/pytorch not tested");
 
         WideResNet net = CheckpointTest.trainedNet(null);
-        Checkpoint.save(dir.resolve("java/checkpoint.safetensors"), net, new Sgd(net.parameters(), 0.9f, 0, true), 1, 1, 1, new JsonObject());
+        TestCheckpoints.save(dir.resolve("java/checkpoint.safetensors"), net, new Sgd(net.parameters(), 0.9f, 0, true), 1, 1, 1, new JsonObject());
         Dataset test = Synthetic.generate("synthetic-test", 5, 1, 8);
         Npy.writeImages(dir.resolve("images.npy"), test.images());
-        float[] logits = new Evaluator(net, 8).logits(test.images(), null);
+        float[] logits = new Evaluator(CpuEngine.inference(net), 8).logits(test.images(), null);
         Safetensors.write(dir.resolve("java_logits.safetensors"), Map.of("logits", Safetensors.Entry.f32(logits, 8, 10)), Map.of());
 
         boolean torchRan = false;
@@ -64,7 +64,7 @@ class PytorchInteropTest {
                 Map<String, Object> state = Checkpoint.readState(dir.resolve("converted.safetensors"));
                 WideResNet back = new WideResNet(Checkpoint.inferConfig(state, dir), 0);
                 back.loadStateDict(state);
-                float[] ours = new Evaluator(back, 8).logits(test.images(), null);
+                float[] ours = new Evaluator(CpuEngine.inference(back), 8).logits(test.images(), null);
                 float[] theirs = Safetensors.read(dir.resolve("torch_logits.safetensors")).tensors().get("logits").floats();
                 Check.normClose("converted official checkpoint: our logits vs PyTorch's", ours, theirs, 1e-5);
             }

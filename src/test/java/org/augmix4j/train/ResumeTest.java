@@ -38,7 +38,7 @@ class ResumeTest {
 
     static TrainConfig config(Path save, int epochs, AugMixConfig.Mode mode) {
         return new TrainConfig("synthetic", save, epochs, 0.1, 32, 100, 0.9, 5e-4, 10, 1, AugMixConfig.defaults().withMode(mode), save, 3,
-                "cpu", 2, 0, "none", 50, 0, 0);
+                Device.CPU, 2, 0, "none", 50, 0, 0);
     }
 
     static Trainer trainer(TrainConfig cfg, ByteArrayOutputStream log) {
@@ -67,7 +67,7 @@ class ResumeTest {
         assertEquals(4, resumed.step());
         assertEquals(first.runDir(), second.runDir(), "a resumed run continues in its run directory");
 
-        CheckpointTest.assertStateEquals(whole.net(), second.net());
+        CheckpointTest.assertStateEquals(whole.finalState(), second.finalState());
         Path a = whole.runDir().resolve(Trainer.CHECKPOINT), b = second.runDir().resolve(Trainer.CHECKPOINT);
         assertArrayEquals(Files.readAllBytes(a), Files.readAllBytes(b), "weights files byte for byte");
         assertArrayEquals(Files.readAllBytes(Checkpoint.optimFile(a)), Files.readAllBytes(Checkpoint.optimFile(b)), "optimizer state");
@@ -100,11 +100,11 @@ class ResumeTest {
         first.run(null, 1);
         Path ckpt = first.runDir().resolve(Trainer.CHECKPOINT);
         TrainConfig wider = new TrainConfig("synthetic", dir, 2, 0.1, 32, 100, 0.9, 5e-4, 10, 2, AugMixConfig.defaults(), dir, 3,
-                "cpu", 2, 0, "none", 50, 0, 0);
+                Device.CPU, 2, 0, "none", 50, 0, 0);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> trainer(wider, log).run(ckpt, 0));
         assertTrue(e.getMessage().contains("WRN-10-1") && e.getMessage().contains("WRN-10-2"), e.getMessage());
         TrainConfig otherBatch = new TrainConfig("synthetic", dir, 2, 0.1, 16, 100, 0.9, 5e-4, 10, 1, AugMixConfig.defaults(), dir, 3,
-                "cpu", 2, 0, "none", 50, 0, 0);
+                Device.CPU, 2, 0, "none", 50, 0, 0);
         e = assertThrows(IllegalArgumentException.class, () -> trainer(otherBatch, log).run(ckpt, 0));
         assertTrue(e.getMessage().contains("steps per epoch"), e.getMessage());
     }

@@ -1,0 +1,150 @@
+package org.augmix4j.train;
+
+import java.util.Map;
+import org.augmix4j.augment.AugMix;
+import org.augmix4j.autograd.Tape;
+import org.augmix4j.autograd.Var;
+import org.augmix4j.cpu.Parallel;
+import org.augmix4j.data.EpochSampler;
+import org.augmix4j.nn.AugMixLoss;
+import org.augmix4j.nn.WideResNet;
+import org.augmix4j.ops.Losses;
+import org.augmix4j.optim.Sgd;
+import org.augmix4j.optim.SgdState;
+import org.augmix4j.tensor.ImageBatch;
+import org.augmix4j.tensor.Tensor;
+
+/**
+ * {@link Engine} on the pure-Java CPU backend: {@link WideResNet} on the tape autograd, the AugMix
+ * batch from {@link AugMix#sampleBatch} (all cores), {@link AugMixLoss}, {@link Sgd}. Every float
+ * operation is deterministic for a given thread count, so a fixed-seed run gives byte-identical
+ * checkpoints. The input buffer of a full batch is allocated once.
+ *
+ * <p>Shapes: a batch of b samples is (views * b, 3, H, W) normalised floats, logits (views * b, K).
+ */
+public final class CpuEngine implements Engine {
+    private final WideResNet net;
+    private final Training training;   // null: evaluation only
+    private final Sgd sgd;
+    private float[] input;
+    private double lossSum;
+    private long correct, samples, augmentNanos, stepNanos;
+
+    /** Training and evaluation of {@code net} (its weights are the starting point). */
+    public CpuEngine(WideResNet net, Training training) {
+        this.net = net;
+        this.training = training;
+        this.sgd = training == null ? null : new Sgd(net.parameters(), (float) training.momentum(), (float) training.decay(), true);
+    }
+
+    /** Evaluation only: {@link #step} throws. */
+    public static CpuEngine inference(WideResNet net) { return new CpuEngine(net, null); }
+
+    @Override
+    public WideResNet.Config config() { return net.config(); }
+
+    @Override
+    public int classes() { return net.config().classes(); }
+
+    @Override
+    public String label() { return config().label(); }
+
+    @Override
+    public String kind() { return "cpu"; }
+
+    @Override
+    public String describe() { return "CPU engine, " + Parallel.threads() + " threads"; }
+
+    /** The network (tests compare its state). */
+    public WideResNet net() { return net; }
+
+    @Override
+    public void step(EpochSampler.Batch batch, double lr) {
+        if (training == null) throw new IllegalStateException("this CPU engine was opened for evaluation only");
+        ImageBatch images = batch.epoch().set().images();
+        int count = batch.count(), views = training.views(), h = images.height(), w = images.width();
+        int[] idx = batch.indices(), labels = batch.labels();
+        float[] x = input(views * count * 3 * h * w, count == training.batchSize());
+        long t0 = System.nanoTime();
+        AugMix.sampleBatch(images, idx, training.seed(), batch.epoch().index(), training.augmix(), x);
+        long t1 = System.nanoTime();
+        Tape tape = new Tape();
+        Var logits = net.forward(tape, Tensor.of(x, views * count, 3, h, w), true);
+        Var loss = AugMixLoss.of(tape, logits, labels, count, views);
+        tape.backward(loss);
+        sgd.step((float) lr);
+        net.zeroGrad();
+        lossSum += loss.data()[0] * count;
+        correct += countCorrect(logits.data(), labels, count, classes());
+        samples += count;
+        augmentNanos += t1 - t0;
+        stepNanos += System.nanoTime() - t0;
+    }
+
+    /** The fraction of step time spent making AugMix batches so far (the bench reports it). */
+    public double augmentShare() { return stepNanos == 0 ? 0 : (double) augmentNanos / stepNanos; }
+
+    /** The full batch's buffer is kept; a smaller last batch gets its own (the tensor takes the array's length). */
+    private float[] input(int length, boolean full) {
+        if (!full) return new float[length];
+        if (input == null || input.length != length) input = new float[length];
+        return input;
+    }
+
+    /** How many of the first n rows of logits (>= n, k) have their first maximum at their label. */
+    static int countCorrect(float[] logits, int[] labels, int n, int k) {
+        int c = 0;
+        for (int i = 0; i < n; i++) {
+            int arg = 0;
+            for (int j = 1; j < k; j++) if (logits[i * k + j] > logits[i * k + arg]) arg = j;
+            if (arg == labels[i]) c++;
+        }
+        return c;
+    }
+
+    @Override
+    public Stats stats(String where) {
+        if (!Double.isFinite(lossSum)) {
+            throw new Losses.NonFiniteException("the training loss at " + where + " is " + lossSum
+                    + ": training diverged; lower --learning-rate or resume from the last good checkpoint");
+        }
+        return new Stats(lossSum, correct, samples);
+    }
+
+    @Override
+    public void resetStats() {
+        lossSum = 0;
+        correct = 0;
+        samples = 0;
+    }
+
+    @Override
+    public boolean statsAreFree() { return true; }
+
+    @Override
+    public void logits(ImageBatch images, int from, int count, float[] out) {
+        Tensor x = Tensor.of(Evaluator.preprocess(images, from, count), count, 3, images.height(), images.width());
+        Var y = net.forward(null, x, false);
+        System.arraycopy(y.data(), 0, out, 0, count * classes());
+    }
+
+    @Override
+    public Map<String, Object> stateDict() { return net.stateDict(); }
+
+    @Override
+    public SgdState optimizerState() { return sgd == null ? SgdState.initial() : sgd.state(); }
+
+    @Override
+    public void load(Map<String, Object> state, SgdState optimizer) {
+        net.loadStateDict(state);
+        if (optimizer != null) {
+            if (sgd == null) throw new IllegalStateException("this CPU engine was opened for evaluation only");
+            sgd.restore(optimizer);
+        }
+    }
+
+    @Override
+    public void close() {
+        // heap memory only
+    }
+}
