@@ -9,7 +9,6 @@ import org.augmix4j.augment.Philox;
 import org.augmix4j.cuda.DeviceBuffer;
 import org.augmix4j.cuda.Gpu;
 import org.augmix4j.ops.AugmentCuda;
-import org.augmix4j.selftest.SelfCheck.Compare;
 import org.augmix4j.selftest.SelfCheck.Result;
 import org.augmix4j.tensor.ImageBatch;
 

@@ -12,7 +12,6 @@ import org.augmix4j.cuda.CublasStatus;
 import org.augmix4j.cuda.DeviceBuffer;
 import org.augmix4j.cuda.Gpu;
 import org.augmix4j.ops.Linear;
-import org.augmix4j.selftest.SelfCheck.Compare;
 import org.augmix4j.selftest.SelfCheck.Result;
 
 /**

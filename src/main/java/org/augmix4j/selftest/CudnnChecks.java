@@ -19,7 +19,6 @@ import org.augmix4j.cuda.DeviceBuffer;
 import org.augmix4j.cuda.Gpu;
 import org.augmix4j.ops.BatchNorm;
 import org.augmix4j.ops.Conv;
-import org.augmix4j.selftest.SelfCheck.Compare;
 import org.augmix4j.selftest.SelfCheck.Result;
 
 /**

@@ -1,29 +1,32 @@
 package org.augmix4j.selftest;
 
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import org.augmix4j.autograd.F;
-import org.augmix4j.autograd.Tape;
-import org.augmix4j.autograd.Var;
-import org.augmix4j.cuda.DeviceBuffer;
+import org.augmix4j.augment.AugMixConfig;
 import org.augmix4j.cuda.Gpu;
-import org.augmix4j.nn.GpuWideResNet;
+import org.augmix4j.data.Dataset;
+import org.augmix4j.data.EpochSampler;
+import org.augmix4j.data.Synthetic;
 import org.augmix4j.nn.WideResNet;
 import org.augmix4j.ops.GpuBackends;
-import org.augmix4j.ops.Losses;
-import org.augmix4j.optim.GpuSgd;
-import org.augmix4j.optim.Sgd;
 import org.augmix4j.selftest.SelfCheck.Result;
-import org.augmix4j.tensor.Tensor;
+import org.augmix4j.train.CpuEngine;
+import org.augmix4j.train.Device;
+import org.augmix4j.train.Engines;
+import org.augmix4j.train.GpuEngine;
+import org.augmix4j.train.Training;
 
 /**
- * The whole GPU training step ({@link GpuWideResNet} + {@link GpuSgd}: forward, fused loss, backward,
- * SGD) against the CPU engine on a WRN-10-1 JSD batch (B = 2 x 3 views of 8x8 images): logits, loss,
- * every gradient and the parameters after one Nesterov step, norm-wise relative. Twice: on our
- * kernels (tolerance 1e-4; runs on the emulator too), and on cuDNN + cuBLAS (FMA math, no TF32;
- * tolerance 1e-3), which is the first end-to-end use of the libraries on a new machine.
+ * The whole training step through the {@link Engine} seam, {@link GpuEngine} against
+ * {@link CpuEngine} on one WRN-10-1 JSD batch of 2 synthetic 32x32 images (the CUDA AugMix kernel
+ * against the CPU pipeline, forward, fused loss, backward, Nesterov SGD): the loss, and every
+ * state_dict entry and momentum buffer after the step, norm-wise relative. Twice: on our kernels
+ * (tolerance 1e-4; runs on the emulator too), and on cuDNN + cuBLAS (FMA math, no TF32; tolerance
+ * 1e-3), which is the first end-to-end use of the libraries on a new machine.
  */
 final class EngineChecks {
     private EngineChecks() {}
@@ -47,64 +50,54 @@ final class EngineChecks {
                     String why = ctx.unavailable(Needs.CUBLAS);
                     if (why != null) throw new Skip("cuBLAS: " + why);
                 }
-                try (GpuBackends b = needs == Needs.CUDNN ? GpuBackends.select(gpu, GpuBackends.Choice.LIBRARIES, false) : GpuBackends.kernels()) {
-                    return compare(gpu, b, ctx.random(name), tol);
-                }
+                GpuBackends.Choice choice = needs == Needs.CUDNN ? GpuBackends.Choice.LIBRARIES : GpuBackends.Choice.KERNELS;
+                return compare(gpu, choice, ctx.random(name), tol);
             }
         };
     }
 
-    private static double err(float[] a, float[] r) {
-        double num = 0, den = 0;
-        for (int i = 0; i < r.length; i++) {
-            double d = (double) a[i] - r[i];
-            num += d * d;
-            den += (double) r[i] * r[i];
-        }
-        return Math.sqrt(num) / Math.max(Math.sqrt(den), 1e-6);
-    }
-
-    private static Result compare(Gpu gpu, GpuBackends backends, SplittableRandom r, double tol) {
-        int b = 2, views = 3, n = b * views, h = 8, w = 8, classes = 10;
-        WideResNet cpu = new WideResNet(new WideResNet.Config(10, 1, classes), r.nextLong());
-        float[] x = SelfCheck.Compare.uniform(r, n * 3 * h * w, -1, 1);
-        int[] y = new int[b];
-        for (int i = 0; i < b; i++) y[i] = r.nextInt(classes);
+    private static Result compare(Gpu gpu, GpuBackends.Choice choice, SplittableRandom r, double tol) {
+        long seed = r.nextLong();
+        Dataset set = Synthetic.generate("selftest", seed, 0, 2);
+        Training training = new Training(0.9, 5e-4, seed, AugMixConfig.defaults(), 2);
+        WideResNet.Config arch = new WideResNet.Config(10, 1, set.numClasses());
+        EpochSampler.Batch batch = new EpochSampler(set, seed, 2).epoch(0).batch(0);
+        PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
         List<String> names = new ArrayList<>();
-        List<Double> errs = new ArrayList<>();
-        double maxAbs = 0;
-        try (GpuWideResNet g = new GpuWideResNet(gpu, backends, cpu, h, w); GpuSgd gs = new GpuSgd(g, 0.9f, 5e-4f, true);
-             DeviceBuffer in = DeviceBuffer.of(gpu, x); DeviceBuffer lab = DeviceBuffer.of(gpu, y)) {
-            g.forwardBackward(in, lab, b, views);
-            float[] gl = new float[n * classes];
-            g.trainLogits(n).copyTo(gl);
-            float gLoss = g.lossWorkspace().readLoss()[0];
-            Tape t = new Tape();
-            Var logits = cpu.forward(t, Tensor.of(x, n, 3, h, w), true);
-            Var loss = F.weightedSum(t, F.crossEntropy(t, logits, y, b), 1f, F.jsd(t, logits, b), Losses.JSD_WEIGHT);
-            t.backward(loss);
-            names.add("logits");
-            errs.add(err(gl, logits.data()));
+        List<float[][]> outputs = new ArrayList<>();
+        String summary;
+        try (CpuEngine cpu = new CpuEngine(new WideResNet(arch, seed), training);
+             GpuEngine g = Engines.onGpu(gpu, Engines.Options.of(Device.GPU, 2).withBackends(choice), new WideResNet(arch, seed), 32, 32,
+                     training, quiet)) {
+            summary = g.backends().summary();
+            cpu.step(batch, 0.1);
+            g.step(batch, 0.1);
             names.add("loss");
-            errs.add(Math.abs(gLoss - loss.data()[0]) / Math.max(1e-3, Math.abs(loss.data()[0])));
-            Map<String, float[]> grads = g.gradients();
-            for (Var v : cpu.parameters()) {
-                names.add("grad " + v.name());
-                errs.add(err(grads.get(v.name()), v.grad()));
+            outputs.add(new float[][] {{(float) g.stats("selftest").lossSum()}, {(float) cpu.stats("selftest").lossSum()}});
+            Map<String, Object> want = cpu.stateDict(), got = g.stateDict();
+            for (String k : want.keySet()) {
+                if (want.get(k) instanceof float[] w) {
+                    names.add(k + " after the step");
+                    outputs.add(new float[][] {(float[]) got.get(k), w});
+                }
             }
-            gs.step(0.1f);
-            Sgd.official(cpu.parameters(), 5e-4f).step(0.1f);
-            Map<String, Object> after = g.stateDict();
-            for (Var v : cpu.parameters()) {
-                names.add(v.name() + " after SGD");
-                float[] a = (float[]) after.get(v.name());
-                errs.add(err(a, v.data()));
-                for (int i = 0; i < a.length; i++) maxAbs = Math.max(maxAbs, Math.abs(a[i] - v.data()[i]));
+            Map<String, float[]> mw = cpu.optimizerState().momentum(), mg = g.optimizerState().momentum();
+            for (String k : mw.keySet()) {
+                names.add("momentum " + k);
+                outputs.add(new float[][] {mg.get(k), mw.get(k)});
             }
         }
-        int worst = 0;
-        for (int i = 1; i < errs.size(); i++) if (!(errs.get(i) <= errs.get(worst))) worst = i;
-        double e = errs.get(worst);
-        return new Result(maxAbs, e, "norm rel " + tol, e <= tol, backends.summary() + "; worst: " + names.get(worst));
+        double maxAbs = 0, worst = 0;
+        String worstName = "";
+        for (int i = 0; i < outputs.size(); i++) {
+            float[][] gw = outputs.get(i);
+            double e = Compare.normRel(gw[0], gw[1]);
+            maxAbs = Math.max(maxAbs, Compare.errors(gw[0], gw[1], gw[1].length, 1e-6)[0]);
+            if (!(e <= worst)) {
+                worst = e;
+                worstName = names.get(i);
+            }
+        }
+        return new Result(maxAbs, worst, "norm rel " + tol, worst <= tol, summary + "; worst: " + worstName);
     }
 }

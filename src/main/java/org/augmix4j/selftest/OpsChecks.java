@@ -19,7 +19,6 @@ import org.augmix4j.ops.NormalizeCuda;
 import org.augmix4j.ops.Pool;
 import org.augmix4j.ops.PoolCuda;
 import org.augmix4j.ops.SgdCuda;
-import org.augmix4j.selftest.SelfCheck.Compare;
 import org.augmix4j.selftest.SelfCheck.Result;
 
 /**

@@ -102,8 +102,7 @@ final class GpuParity {
                 // CPU engine, as the trainer runs it
                 Tape t = new Tape();
                 Var logits = cpu.forward(t, Tensor.of(x, n, 3, h, w), true);
-                Var ce = F.crossEntropy(t, logits, y, b);
-                Var loss = views == 3 ? F.weightedSum(t, ce, 1f, F.jsd(t, logits, b), Losses.JSD_WEIGHT) : ce;
+                Var loss = AugMixLoss.of(t, logits, y, b, views);
                 t.backward(loss);
                 // GPU engine
                 in.copyFrom(x);

@@ -46,7 +46,7 @@ class WholeNetworkGradCheckTest {
         Map<String, double[]> params = asDouble(net);
         Tape tape = new Tape();
         Var logits = net.forward(tape, x, true);
-        Var loss = F.weightedSum(tape, F.crossEntropy(tape, logits, labels, b), 1f, F.jsd(tape, logits, b), Losses.JSD_WEIGHT);
+        Var loss = AugMixLoss.of(tape, logits, labels, b, 3);
         tape.backward(loss);
         double[] xd = new double[xs.length];
         for (int i = 0; i < xd.length; i++) xd[i] = xs[i];

@@ -2,33 +2,20 @@ package org.augmix4j.testing;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
+import org.augmix4j.selftest.Compare;
+
 /**
  * Comparison helpers for tests: norm-wise relative error (||a - r|| / ||r||, the measure the
  * PyTorch fixtures' tolerances use) and elementwise |a - r| <= atol + rtol |r| with the first
- * mismatches printed, llm.c style.
+ * mismatches printed, llm.c style. The arithmetic is selftest's {@link Compare}, shared with the
+ * {@code selftest} command.
  */
 public final class Check {
     private Check() {}
 
-    public static double normRel(float[] a, float[] r) {
-        double num = 0, den = 0;
-        for (int i = 0; i < r.length; i++) {
-            double d = a[i] - r[i];
-            num += d * d;
-            den += (double) r[i] * r[i];
-        }
-        return Math.sqrt(num) / Math.max(Math.sqrt(den), 1e-30);
-    }
+    public static double normRel(float[] a, float[] r) { return Compare.normRel(a, r); }
 
-    public static double normRel(double[] a, double[] r) {
-        double num = 0, den = 0;
-        for (int i = 0; i < r.length; i++) {
-            double d = a[i] - r[i];
-            num += d * d;
-            den += r[i] * r[i];
-        }
-        return Math.sqrt(num) / Math.max(Math.sqrt(den), 1e-300);
-    }
+    public static double normRel(double[] a, double[] r) { return Compare.normRel(a, r); }
 
     /** Fails unless the norm-wise relative error is at most tol. */
     public static void normClose(String what, float[] actual, float[] expected, double tol) {

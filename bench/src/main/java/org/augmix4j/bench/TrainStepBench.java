@@ -6,24 +6,23 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.augmix4j.augment.AugMix;
 import org.augmix4j.augment.AugMixConfig;
-import org.augmix4j.augment.Philox;
-import org.augmix4j.autograd.F;
 import org.augmix4j.autograd.Tape;
 import org.augmix4j.autograd.Var;
 import org.augmix4j.cpu.Parallel;
-import org.augmix4j.data.Dataset;
 import org.augmix4j.data.Synthetic;
+import org.augmix4j.nn.AugMixLoss;
 import org.augmix4j.nn.Safetensors;
 import org.augmix4j.nn.WideResNet;
-import org.augmix4j.ops.Losses;
 import org.augmix4j.optim.Sgd;
 import org.augmix4j.tensor.Tensor;
+import org.augmix4j.train.CpuEngine;
+import org.augmix4j.train.StepRunner;
+import org.augmix4j.train.Training;
 import org.openjdk.jmh.annotations.*;
 
 /**
- * One full WideResNet training step on the CPU engine, as {@code train} runs it: the AugMix batch
+ * One full WideResNet training step, {@link CpuEngine#step} as {@code train} runs it: the AugMix batch
  * (AugMix.sampleBatch: flip + crop, clean + 2 AugMix views in JSD mode), one forward over all views
  * (3 x batch images in JSD mode), CE(clean) + 12 JSD (or CE alone), backward through the tape,
  * Nesterov SGD step, zero_grad. WRN-16-2 and WRN-40-2, batch 128, mode jsd (-p mode=nojsd|noaugmix
@@ -53,46 +52,34 @@ public class TrainStepBench {
     @Param({"0"})
     int threads;
 
-    WideResNet net;
-    Sgd sgd;
-    AugMixConfig aug;
-    Dataset set;
-    float[] input;
-    int[] idx, labels;
-    int step;
+    CpuEngine engine;
+    StepRunner runner;
+    int views;
 
     @Setup(Level.Trial)
     public void setup() {
         Parallel.setThreads(threads);
         validateOnFixture();
         String[] p = model.split("-");
-        net = new WideResNet(new WideResNet.Config(Integer.parseInt(p[0]), Integer.parseInt(p[1]), 10), 1);
-        sgd = Sgd.official(net.parameters(), 5e-4f);
-        aug = AugMixConfig.defaults().withMode(switch (mode) {
+        AugMixConfig aug = AugMixConfig.defaults().withMode(switch (mode) {
             case "jsd" -> AugMixConfig.Mode.JSD;
             case "nojsd" -> AugMixConfig.Mode.AUGMIX;
             case "noaugmix" -> AugMixConfig.Mode.NONE;
             default -> throw new IllegalArgumentException("mode must be jsd, nojsd or noaugmix, got " + mode);
         });
-        set = Synthetic.generate("bench", 1, 0, 4 * batch);
-        input = new float[(int) AugMix.outputSize(aug, batch, 32, 32)];
-        idx = new int[batch];
-        labels = new int[batch];
+        Training training = new Training(0.9, 5e-4, 1, aug, batch);
+        engine = new CpuEngine(new WideResNet(new WideResNet.Config(Integer.parseInt(p[0]), Integer.parseInt(p[1]), 10), 1), training);
+        runner = new StepRunner(engine, Synthetic.generate("bench", 1, 0, 4 * batch), 1, batch, 0.1);
+        views = training.views();
     }
 
-    /** forward over x (views * count images), the official loss, backward, SGD, zero_grad; returns the loss. */
-    static float compute(WideResNet net, Sgd sgd, float[] x, int[] y, int count, int views) {
+    /** The official loss on the fixture's batch (forward, {@link AugMixLoss}, backward), as CpuEngine.step computes it. */
+    static float loss(WideResNet net, float[] x, int[] y, int count, int views) {
         Tape tape = new Tape();
         Var logits = net.forward(tape, Tensor.of(x, views * count, 3, 32, 32), true);
-        Var ce = F.crossEntropy(tape, logits, y, count);
-        Var loss = views == 3 ? F.weightedSum(tape, ce, 1f, F.jsd(tape, logits, count), Losses.JSD_WEIGHT) : ce;
+        Var loss = AugMixLoss.of(tape, logits, y, count, views);
         tape.backward(loss);
-        float v = loss.data()[0];
-        if (sgd != null) {
-            sgd.step(0.1f);
-            net.zeroGrad();
-        }
-        return v;
+        return loss.data()[0];
     }
 
     private static void validateOnFixture() {
@@ -112,7 +99,7 @@ public class TrainStepBench {
         int[] y = new int[yl.length];
         for (int i = 0; i < y.length; i++) y[i] = (int) yl[i];
         float[] x = exp.get("x_train").floats().clone();
-        float loss = compute(net, null, x, y, y.length, 3);
+        float loss = loss(net, x, y, y.length, 3);
         double want = exp.get("loss").floats()[0];
         BenchSupport.require("training loss vs PyTorch", Math.abs(loss - want) / Math.abs(want), 1e-5);
         for (Var p : net.parameters()) {
@@ -128,17 +115,15 @@ public class TrainStepBench {
     }
 
     @Benchmark
-    public float trainStep(BenchSupport.Samples work, BenchSupport.Images images) {
-        int n = set.size(), from = (step * batch) % (n - batch + 1);
-        int epoch = step * batch / n;
-        int[] perm = Philox.shuffle(1L, epoch, n);
-        System.arraycopy(perm, from, idx, 0, batch);
-        for (int i = 0; i < batch; i++) labels[i] = set.labels()[idx[i]];
-        AugMix.sampleBatch(set.images(), idx, 1L, epoch, aug, input);
-        float loss = compute(net, sgd, input, labels, batch, aug.imagesPerSample());
-        step++;
+    public CpuEngine trainStep(BenchSupport.Samples work, BenchSupport.Images images) {
+        runner.step();
         work.samples += batch;
-        images.images += (long) batch * aug.imagesPerSample();
-        return loss;
+        images.images += (long) batch * views;
+        return engine;
+    }
+
+    @TearDown(Level.Trial)
+    public void checkFinite() {
+        engine.stats("TrainStepBench");  // a diverged (non-finite) loss is an error, not a speed
     }
 }
