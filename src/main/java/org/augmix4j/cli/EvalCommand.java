@@ -46,6 +46,9 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Write the report as JSON to this file, and the chart of error per corruption and severity "
             + "beside it (NAME-corruption_errors.png)")
     Path json;
+    @Option(names = "--allow-partial", description = "With a --corrupted folder that lacks some of the 15 benchmark files: evaluate "
+            + "the files present and label the mean corruption error as partial, listing what is missing (default: refuse)")
+    boolean allowPartial;
     @Option(names = "--layers", description = "Override the WRN depth (default: from the sidecar, else inferred from the tensors)")
     int layers;
     @Option(names = "--widen-factor", description = "Override the WRN widen factor (default: from the sidecar, else inferred)")
@@ -79,8 +82,10 @@ public final class EvalCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         TrainConfig cfg = config();
+        if (json != null) org.augmix4j.data.AtomicFile.checkWritable(json, "--json");  // fail now, not after the evaluation
         Parallel.setThreads(cfg.threads());
-        JsonObject report = evaluate(checkpoint, cfg, Engines.Options.of(device, evalBatchSize).withTf32(tf32), layers, widenFactor, System.out);
+        JsonObject report = evaluate(checkpoint, cfg, Engines.Options.of(device, evalBatchSize).withTf32(tf32), layers, widenFactor,
+                allowPartial, System.out);
         if (json != null) {
             Report.write(json, report);
             System.out.println("Wrote " + json);
@@ -105,7 +110,8 @@ public final class EvalCommand implements Callable<Integer> {
      * {@code engine} asks for, prints the table and returns the report. {@code layers} and
      * {@code widen} (0 = from the sidecar, else inferred from the tensors) override the architecture.
      */
-    static JsonObject evaluate(Path checkpoint, TrainConfig cfg, Engines.Options engine, int layers, int widen, PrintStream out) throws Exception {
+    static JsonObject evaluate(Path checkpoint, TrainConfig cfg, Engines.Options engine, int layers, int widen, boolean allowPartial,
+                               PrintStream out) throws Exception {
         if (!Files.isRegularFile(checkpoint)) {
             throw new IllegalArgumentException("--checkpoint " + checkpoint + ": no such file (a .safetensors written by train, e.g. "
                     + "snapshots/RUN/" + org.augmix4j.train.Trainer.CHECKPOINT + ", or converted with tools/pytorch/convert_pth.py)");
@@ -127,7 +133,9 @@ public final class EvalCommand implements Callable<Integer> {
         int testLimit = cfg.testLimit();
         if (testLimit > 0 && testLimit < s.test().size()) s = new Splits(s.train(), s.test().slice(0, testLimit));
         WideResNet net = new WideResNet(new WideResNet.Config(d, k, inferred.classes()), 0);
-        net.loadStateDict(state);
+        net.loadStateDict(Checkpoint.readState(checkpoint, net.config()));  // every tensor's dtype, shape and values checked
+        // the corrupted folder is validated whole before any evaluation (the GPU, when used, regenerates built-in sources below)
+        Report.resolve(cfg.corrupted(), name, cfg.dataDir(), s.test(), cfg.seed(), cfg.corruptedLimit(), null, allowPartial);
         String how = meta != null ? "from its sidecar" : "inferred from the tensors";
         if (layers > 0 || widen > 0) how = "as given";
         out.printf("Evaluating %s (%s %s, %d classes) on %s%n", checkpoint, net.config().label(), how, inferred.classes(), s.test().name());
@@ -135,7 +143,7 @@ public final class EvalCommand implements Callable<Integer> {
         // on the GPU every batch goes up as uint8 and only its logits come back; the built-in corruptions are generated there too
         try (Engine model = Engines.inference(engine, net, s.test().images().height(), s.test().images().width(), out)) {
             Report.Source src = Report.resolve(cfg.corrupted(), name, cfg.dataDir(), s.test(), cfg.seed(), cfg.corruptedLimit(),
-                    model instanceof GpuEngine g ? g.gpu() : null);
+                    model instanceof GpuEngine g ? g.gpu() : null, allowPartial);
             report = Report.evaluate(model, cfg.evalBatchSize(), s.test(), src.source(), src.label(), out);
             report.addProperty("device", model.kind());
         }

@@ -165,7 +165,7 @@ public final class TrainCommand implements Callable<Integer> {
             Checkpoint.Meta meta = Checkpoint.readMeta(resume);
             if (meta != null) cfg = resumedConfig(cfg, meta);
             org.augmix4j.cpu.Parallel.setThreads(cfg.threads());
-            EvalCommand.evaluate(resume, cfg, engine, 0, 0, System.out);
+            EvalCommand.evaluate(resume, cfg, engine, 0, 0, false, System.out);
             return 0;
         }
         if (resume != null) {

@@ -83,4 +83,43 @@ public final class WrnSpec {
     public static boolean isBuffer(String key) {
         return key.endsWith(".running_mean") || key.endsWith(".running_var") || key.endsWith(".num_batches_tracked");
     }
+
+    /**
+     * Learnable values of WRN {@code c} without building it (2,243,546 for WRN-40-2 with 10 classes):
+     * for sizing checks before anything is allocated.
+     */
+    public static long parameterCount(WideResNet.Config c) {
+        int n = (c.depth() - 4) / 6;
+        int[] w = widths(c.widen());
+        long p = (long) w[0] * 3 * 9;
+        for (int stage = 0; stage < 3; stage++) {
+            for (int i = 0; i < n; i++) {
+                long in = i == 0 ? w[stage] : w[stage + 1], out = w[stage + 1];
+                p += 2 * in + out * in * 9 + 2 * out + out * out * 9 + (in != out ? out * in : 0);
+            }
+        }
+        return p + 2L * w[3] + (long) c.classes() * w[3] + c.classes();
+    }
+
+    /**
+     * A rough upper estimate of the floats one training image keeps alive on the CPU tape for an
+     * {@code h} x {@code w} input: per block its input, three block-sized activations, and as many
+     * again for their gradients. For sizing checks only.
+     */
+    public static long trainingFloatsPerImage(WideResNet.Config c, int h, int w) {
+        int n = (c.depth() - 4) / 6;
+        int[] wd = widths(c.widen());
+        long f = 2L * wd[0] * h * w;
+        long hw = (long) h * w;
+        for (int stage = 0; stage < 3; stage++) {
+            long outHw = stage == 0 ? hw : hw / 4;
+            for (int i = 0; i < n; i++) {
+                long in = i == 0 ? wd[stage] : wd[stage + 1], out = wd[stage + 1];
+                long inHw = i == 0 ? hw : outHw;
+                f += 2 * (in * inHw + 3 * out * outHw);
+            }
+            hw = outHw;
+        }
+        return f;
+    }
 }

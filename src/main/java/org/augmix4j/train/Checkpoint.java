@@ -58,27 +58,44 @@ public final class Checkpoint {
     /** Held while a checkpoint is written; the shutdown hook (Ctrl-C) waits for it. */
     private static final Object LOCK = new Object();
     private static boolean hookInstalled, shuttingDown;
-    /** Test hook: runs after the three temp files are complete, before any is renamed. */
-    static Runnable beforeCommit = () -> { };
-
     /**
-     * Writes the three files for {@code engine}'s state (read from it once) after {@code epoch} epochs and
-     * {@code step} steps. All three are first written completely to hidden temp files beside the
-     * targets (each fsynced), then renamed over the targets in a row (optimizer, weights,
-     * sidecar) and the directory is fsynced. A failure before the renames leaves the previous
-     * checkpoint untouched; Ctrl-C (SIGINT/SIGTERM) during a save waits for it to finish. Only a
-     * hard kill inside the few microseconds of the three renames can leave the files from two
-     * different epochs, and the sidecar's checksums then reject the set on load with a clear message.
+     * Writes the three files for {@code engine}'s state (read from it once) after {@code epoch}
+     * epochs and {@code step} steps, as one atomic commit:
+     * <ol>
+     *   <li>the weights and the optimizer state are written completely to hidden {@code .partial}
+     *       files beside the targets (each fsynced); a failure here deletes them and leaves the
+     *       previous checkpoint untouched;</li>
+     *   <li>the sidecar, holding the sha256 of both, is written to its {@code .partial} file
+     *       atomically: this is the commit point;</li>
+     *   <li>the three are renamed over the targets (optimizer, weights, sidecar) and the directory
+     *       is fsynced.</li>
+     * </ol>
+     * A kill between the renames leaves a complete, checksummed {@code .partial} set, which
+     * {@link #recover} (run by every read of the checkpoint) renames into place, so a reader sees
+     * either the previous checkpoint or this one, never a mix. Ctrl-C (SIGINT/SIGTERM) during a
+     * save waits for it to finish. A state holding NaN or Inf is never written.
      */
     public static void save(Path weights, Engine engine, int epoch, long step, long seed, JsonObject config) throws IOException {
+        save(weights, engine, epoch, step, seed, config, stage -> { });
+    }
+
+    /**
+     * {@link #save} with {@code fault} called at each stage ("tensors written", then after the
+     * commit point "committed", "optimizer renamed", "weights renamed"), for fault tests.
+     */
+    static void save(Path weights, Engine engine, int epoch, long step, long seed, JsonObject config,
+                     java.util.function.Consumer<String> fault) throws IOException {
         WideResNet.Config arch = engine.config();
         Map<String, Object> state = engine.stateDict();
         SgdState sgd = engine.optimizerState();
+        refuseNonFinite(weights, epoch, state, sgd);
         synchronized (LOCK) {
             if (shuttingDown) throw new IOException("shutting down (interrupted): the checkpoint of epoch " + epoch + " was not written");
             installHook();
+            recover(weights);  // a set left by an earlier kill is completed first, so it is not mixed with this one
             Path optimPath = optimFile(weights), side = sidecar(weights);
             Path wTmp = partial(weights), oTmp = partial(optimPath), sTmp = partial(side);
+            boolean committed = false;
             try {
                 Map<String, Safetensors.Entry> model = new LinkedHashMap<>();
                 WrnSpec.of(arch).stateShapes().forEach((k, sh) -> {
@@ -91,6 +108,7 @@ public final class Checkpoint {
                 Map<String, Safetensors.Entry> optim = new LinkedHashMap<>();
                 sgd.momentum().forEach((name, b) -> optim.put("momentum_buffer." + name, Safetensors.Entry.f32(b, b.length)));
                 Safetensors.write(oTmp, optim, new TreeMap<>(Map.of("steps", Long.toString(sgd.steps()))));
+                fault.accept("tensors written");
                 JsonObject o = new JsonObject();
                 o.addProperty("format", FORMAT);
                 o.addProperty("epoch", epoch);
@@ -109,19 +127,104 @@ public final class Checkpoint {
                     f.write(new GsonBuilder().setPrettyPrinting().create().toJson(o).getBytes(StandardCharsets.UTF_8));
                     f.commit();
                 }
+                committed = true;
                 sameMode(sTmp, wTmp);
                 sameMode(sTmp, oTmp);
-                beforeCommit.run();
+                fault.accept("committed");
                 rename(oTmp, optimPath);
+                fault.accept("optimizer renamed");
                 rename(wTmp, weights);
+                fault.accept("weights renamed");
                 rename(sTmp, side);
                 forceDirectory(weights.toAbsolutePath().getParent());
+            } catch (IOException | java.io.UncheckedIOException e) {
+                throw new IOException("could not write the checkpoint of epoch " + epoch + " to " + weights.toAbsolutePath().getParent()
+                        + " (" + e.getMessage() + "); " + (committed ? "its complete files stay as .partial and are put in place on the "
+                        + "next read" : "the previous checkpoint there is intact") + ". Free disk space or check permissions, then resume.", e);
             } finally {
-                Files.deleteIfExists(wTmp);
-                Files.deleteIfExists(oTmp);
-                Files.deleteIfExists(sTmp);
+                if (!committed) {
+                    Files.deleteIfExists(wTmp);
+                    Files.deleteIfExists(oTmp);
+                    Files.deleteIfExists(sTmp);
+                }
             }
         }
+    }
+
+    /** Refuses a state with NaN or Inf in any tensor, naming the first one. */
+    private static void refuseNonFinite(Path weights, int epoch, Map<String, Object> state, SgdState sgd) {
+        String bad = firstNonFinite(state);
+        if (bad == null) {
+            for (Map.Entry<String, float[]> e : sgd.momentum().entrySet()) {
+                if (!allFinite(e.getValue())) {
+                    bad = "momentum_buffer." + e.getKey();
+                    break;
+                }
+            }
+        }
+        if (bad != null) {
+            throw new org.augmix4j.ops.Losses.NonFiniteException("not saving the checkpoint of epoch " + epoch + ": " + bad
+                    + " holds NaN or Inf (training diverged). The previous checkpoint in " + weights.toAbsolutePath().getParent()
+                    + " is intact: lower --learning-rate and --resume from it, or start again.");
+        }
+    }
+
+    /** The first float tensor of {@code state} with a NaN or Inf, or null. */
+    static String firstNonFinite(Map<String, Object> state) {
+        for (Map.Entry<String, Object> e : state.entrySet()) {
+            if (e.getValue() instanceof float[] f && !allFinite(f)) return e.getKey();
+        }
+        return null;
+    }
+
+    private static boolean allFinite(float[] a) {
+        for (float v : a) if (!Float.isFinite(v)) return false;
+        return true;
+    }
+
+    /**
+     * Completes a commit that a kill interrupted (see {@link #save}): when a complete sidecar
+     * {@code .partial} exists, its two tensor files (each still {@code .partial} or already
+     * renamed) are checked against its checksums and the rest of the renames is done; a set that
+     * does not check out (killed before the commit point) is deleted. Returns true when a commit
+     * was completed.
+     */
+    public static boolean recover(Path weights) throws IOException {
+        Path side = sidecar(weights), sTmp = partial(side);
+        Path optimPath = optimFile(weights), wTmp = partial(weights), oTmp = partial(optimPath);
+        synchronized (LOCK) {
+            if (!Files.isRegularFile(sTmp)) {
+                // no commit point reached: any tensor partials are the leftovers of a save that never committed
+                Files.deleteIfExists(wTmp);
+                Files.deleteIfExists(oTmp);
+                return false;
+            }
+            JsonObject o;
+            try {
+                o = new Gson().fromJson(Files.readString(sTmp), JsonObject.class);
+            } catch (IOException | RuntimeException e) {
+                o = null;
+            }
+            boolean ok = o != null && o.has("weights_sha256") && o.has("optimizer_sha256")
+                    && matches(wTmp, weights, o.get("weights_sha256").getAsString())
+                    && matches(oTmp, optimPath, o.get("optimizer_sha256").getAsString());
+            if (!ok) {
+                throw new IOException(weights.toAbsolutePath().getParent() + " holds an interrupted checkpoint commit ("
+                        + sTmp.getFileName() + ") whose files do not match its checksums: they were changed by hand. Move the "
+                        + ".partial files away and use the remaining checkpoint, or an earlier one.");
+            }
+            if (Files.isRegularFile(oTmp)) rename(oTmp, optimPath);
+            if (Files.isRegularFile(wTmp)) rename(wTmp, weights);
+            rename(sTmp, side);
+            forceDirectory(weights.toAbsolutePath().getParent());
+            return true;
+        }
+    }
+
+    /** The file with {@code sha} is {@code partial} (still to be renamed) or already {@code target}. */
+    private static boolean matches(Path partial, Path target, String sha) throws IOException {
+        if (Files.isRegularFile(partial)) return sha256(partial).equals(sha);
+        return Files.isRegularFile(target) && sha256(target).equals(sha);
     }
 
     static final String FORMAT = "augmix4j-checkpoint-1";
@@ -183,6 +286,7 @@ public final class Checkpoint {
 
     /** Reads and validates the sidecar (format and the checksums of both tensor files); null when there is none. */
     public static Meta readMeta(Path weights) throws IOException {
+        if (recover(weights)) System.err.println("Completed the interrupted checkpoint commit in " + weights.toAbsolutePath().getParent());
         Path side = sidecar(weights);
         if (!Files.isRegularFile(side)) return null;
         if (!Files.isRegularFile(weights)) throw new IOException(weights + ": no such file (its sidecar " + side.getFileName() + " exists); check the path");
@@ -213,6 +317,51 @@ public final class Checkpoint {
         }
     }
 
+    /**
+     * Reads a weights file for {@code arch} and checks every tensor against the architecture before
+     * anything is loaded: the dtype (F32, I64 for num_batches_tracked), the exact shape (a transposed
+     * or flattened tensor of the right size is refused), and that no value is NaN or Inf. Errors name
+     * the file, the tensor, the expected and the found shape.
+     */
+    public static Map<String, Object> readState(Path weights, WideResNet.Config arch) throws IOException {
+        Map<String, int[]> want = WrnSpec.of(arch).stateShapes();
+        Map<String, Object> state = new LinkedHashMap<>();
+        for (Map.Entry<String, Safetensors.Entry> en : Safetensors.read(weights).tensors().entrySet()) {
+            String key = en.getKey().startsWith("module.") ? en.getKey().substring("module.".length()) : en.getKey();
+            Safetensors.Entry e = en.getValue();
+            int[] shape = want.get(key);
+            if (shape == null) {
+                throw new IllegalArgumentException(weights + ": tensor " + key + " is not part of " + arch.label() + " with " + arch.classes()
+                        + " classes. Check --layers/--widen-factor and --dataset, or that the file is a WideResNet checkpoint.");
+            }
+            boolean counter = key.endsWith("num_batches_tracked");
+            String dtype = counter ? "I64" : "F32";
+            if (!e.dtype().equals(dtype)) {
+                throw new IllegalArgumentException(weights + ": tensor " + key + " has dtype " + e.dtype() + ", expected " + dtype
+                        + ". Export the weights as float32 (num_batches_tracked as int64).");
+            }
+            long[] found = e.shape();
+            if (!sameShape(found, shape)) {
+                throw new IllegalArgumentException(weights + ": tensor " + key + " has shape " + java.util.Arrays.toString(found)
+                        + ", expected " + java.util.Arrays.toString(shape) + " for " + arch.label() + ". The file does not hold this "
+                        + "architecture's weights (transposed or reshaped tensors are not accepted).");
+            }
+            state.put(key, counter ? e.longs() : e.floats());
+        }
+        String bad = firstNonFinite(state);
+        if (bad != null) {
+            throw new IllegalArgumentException(weights + ": tensor " + bad + " holds NaN or Inf values, so the model's outputs would be "
+                    + "meaningless (was it saved from a diverged run?). Use an earlier checkpoint.");
+        }
+        return state;
+    }
+
+    private static boolean sameShape(long[] found, int[] want) {
+        if (found.length != want.length) return false;
+        for (int i = 0; i < want.length; i++) if (found[i] != want[i]) return false;
+        return true;
+    }
+
     /** Reads a weights file into a state dict, tolerating PyTorch's {@code module.} prefix. */
     public static Map<String, Object> readState(Path weights) throws IOException {
         Map<String, Object> state = new LinkedHashMap<>();
@@ -241,7 +390,7 @@ public final class Checkpoint {
 
     /** Loads weights into {@code net}. */
     public static void loadWeights(Path weights, WideResNet net) throws IOException {
-        net.loadStateDict(readState(weights));
+        net.loadStateDict(readState(weights, net.config()));
     }
 
     /** The optimiser state: momentum buffers by parameter name and the step count. */

@@ -124,6 +124,9 @@ public final class Evaluator {
     public interface CorruptedSource {
         List<String> names();
 
+        /** Benchmark corruptions this source lacks (a partial folder evaluated with --allow-partial); empty normally. */
+        default List<String> missing() { return List.of(); }
+
         ImageBatch images(String name, int severity);
 
         int[] labels(int severity);

@@ -33,7 +33,16 @@ public final class Report {
      * Published CIFAR-10-C / CIFAR-100-C files (or any directory in their layout), the first
      * {@code limit} images of each severity (0 = all), labels checked against {@code classes}.
      */
-    public static Evaluator.CorruptedSource published(CifarC c, int limit, int classes) {
+    public static Evaluator.CorruptedSource published(CifarC c, int limit, int classes) { return published(c, limit, classes, false); }
+
+    /**
+     * As {@link #published(CifarC, int, int)}, validating the whole folder before any evaluation:
+     * every one of the 15 benchmark files must be a regular file whose header fits labels.npy.
+     * A missing or bad file is an error naming it, unless {@code allowPartial}, when the source
+     * covers the files present and {@link Evaluator.CorruptedSource#missing} lists the others, so
+     * the report can label its mean as partial.
+     */
+    public static Evaluator.CorruptedSource published(CifarC c, int limit, int classes, boolean allowPartial) {
         int m = limit > 0 ? Math.min(limit, c.perSeverity()) : c.perSeverity();
         for (int y : c.labels()) {
             if (y < 0 || y >= classes) {
@@ -41,15 +50,30 @@ public final class Report {
                         + " classes: use CIFAR-10-C with a 10-class model and CIFAR-100-C with a 100-class model");
             }
         }
-        List<String> names = CifarC.BENCHMARK.stream().filter(c::has).toList();
+        List<String> names = new java.util.ArrayList<>(), missing = new java.util.ArrayList<>();
+        for (String name : CifarC.BENCHMARK) {
+            if (!c.has(name)) {
+                missing.add(name);
+                continue;
+            }
+            c.header(name); // a bad file fails here, before the first corruption is evaluated
+            names.add(name);
+        }
         if (names.isEmpty()) {
             throw new IllegalArgumentException(c.dir() + " holds none of the 15 benchmark corruption files (" + CifarC.BENCHMARK.get(0)
                     + ".npy, ...); it has " + c.available());
         }
+        if (!missing.isEmpty() && !allowPartial) {
+            throw new IllegalArgumentException("--corrupted " + c.dir() + ": " + missing.size() + " of the 15 benchmark corruption files are "
+                    + "missing or not regular files: " + missing.stream().map(n -> n + ".npy").toList() + ". The mean corruption error "
+                    + "needs all 15: complete the folder (download the archive again, or generate files with 'corrupt'), or pass "
+                    + "--allow-partial to report a mean over the files present, labelled as partial.");
+        }
+        List<String> absent = List.copyOf(missing);
         return new Evaluator.CorruptedSource() {
             public List<String> names() { return names; }
+            public List<String> missing() { return absent; }
             public ImageBatch images(String name, int severity) {
-                c.header(name); // validates the file against labels.npy
                 return Npy.readImages(c.file(name), new int[] {32, 32, 3}, (severity - 1) * c.perSeverity(), m);
             }
             public int[] labels(int severity) { return Arrays.copyOf(c.labels(severity), m); }
@@ -119,11 +143,19 @@ public final class Report {
                 row.addProperty("error", r.errorPercent());
                 rows.add(row);
             }
-            out.printf("Mean corruption error: %.2f%% (%.1fs)%n", mce, (System.nanoTime() - t1) / 1e9);
+            out.printf("Mean corruption error%s: %.2f%% (%.1fs)%n", corrupted.missing().isEmpty() ? "" : " (PARTIAL)", mce,
+                    (System.nanoTime() - t1) / 1e9);
             report.addProperty("corrupted_source", corruptedLabel);
             report.addProperty("corrupted_images_per_severity", res.values().iterator().next().total()[0]);
             report.add("corruptions", rows);
             report.addProperty("mean_corruption_error", mce);
+            if (!corrupted.missing().isEmpty()) {
+                JsonArray miss = new JsonArray();
+                corrupted.missing().forEach(miss::add);
+                report.addProperty("mean_corruption_error_partial", true);
+                report.add("missing_corruptions", miss);
+                out.printf("PARTIAL: the mean is over %d of the 15 benchmark corruptions; missing: %s%n", res.size(), corrupted.missing());
+            }
             report.addProperty("mean_corruption_error_note", "official cifar.py: 100 - 100 * mean over the 15 corruptions of the "
                     + "accuracy with all 5 severities pooled (unnormalised, no AlexNet baseline)");
         }
@@ -144,6 +176,11 @@ public final class Report {
 
     /** As {@link #resolve(String, String, Path, Dataset, long, int)}; the built-in corruptions are generated on {@code gpu} when not null. */
     public static Source resolve(String spec, String dataset, Path dataDir, Dataset test, long seed, int limit, Gpu gpu) {
+        return resolve(spec, dataset, dataDir, test, seed, limit, gpu, false);
+    }
+
+    /** As above; {@code allowPartial}: a CIFAR-C folder missing some of the 15 files is evaluated on the rest, labelled partial. */
+    public static Source resolve(String spec, String dataset, Path dataDir, Dataset test, long seed, int limit, Gpu gpu, boolean allowPartial) {
         if (spec.equals("none")) return new Source(null, "none");
         CifarC published = null;
         if (spec.equals("auto")) {
@@ -160,7 +197,7 @@ public final class Report {
             published = CifarC.open(dir);
         }
         String suffix = limit > 0 ? ", first " + limit + " images per severity" : "";
-        if (published != null) return new Source(published(published, limit, test.numClasses()), published.dir() + suffix);
+        if (published != null) return new Source(published(published, limit, test.numClasses(), allowPartial), published.dir() + suffix);
         return new Source(builtin(test, seed, limit, gpu), "builtin (generated" + (gpu == null ? "" : " on the GPU") + ", seed " + seed + suffix + ")");
     }
 

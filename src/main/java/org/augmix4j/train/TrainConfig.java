@@ -46,6 +46,14 @@ public record TrainConfig(String dataset, Path dataDir, int epochs, double learn
         if (testLimit < 0) throw new IllegalArgumentException("--test-limit must be >= 0, got " + testLimit);
         if (corruptedLimit < 0) throw new IllegalArgumentException("--corrupted-limit must be >= 0, got " + corruptedLimit);
         if (printFreq < 1) throw new IllegalArgumentException("--print-freq must be >= 1, got " + printFreq);
+        long floats = (long) batchSize * augmix.imagesPerSample() * 3 * 32 * 32, most = (Integer.MAX_VALUE - 8L) / (augmix.imagesPerSample() * 3 * 32 * 32);
+        if (floats > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("--batch-size " + batchSize + ": one step would hold " + batchSize * (long) augmix.imagesPerSample()
+                    + " images (" + floats + " floats), more than one Java array can; use --batch-size " + most + " or less (the official value is 128)");
+        }
+        if (layers < 10 || layers > 10_000) {
+            throw new IllegalArgumentException("--layers " + layers + " is outside 10..10000 (WRN depth 6n+4; the official model is --layers 40)");
+        }
     }
 
     /** The official cifar.py defaults (shared/spec/decisions.md) plus AugMix4J's. */

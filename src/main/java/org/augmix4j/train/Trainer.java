@@ -21,6 +21,8 @@ import org.augmix4j.data.Datasets;
 import org.augmix4j.data.EpochSampler;
 import org.augmix4j.data.Splits;
 import org.augmix4j.nn.WideResNet;
+import org.augmix4j.nn.WrnSpec;
+import org.augmix4j.ops.Losses;
 import org.augmix4j.optim.CosineSchedule;
 
 /**
@@ -105,9 +107,13 @@ public final class Trainer {
      */
     public EpochStats run(Path resume, int stopAfter, boolean finalReport) throws IOException {
         Parallel.setThreads(cfg.threads());
+        WideResNet.Config planned = new WideResNet.Config(cfg.layers(), cfg.widenFactor(), 10);
+        checkParameterMemory(planned);
         data = preloaded != null ? limit(preloaded, cfg) : loadData(cfg);
         Dataset train = data.train();
         int classes = train.numClasses();
+        // --corrupted is validated whole now, not after the last epoch
+        if (finalReport) Report.resolve(cfg.corrupted(), cfg.dataset(), cfg.dataDir(), data.test(), cfg.seed(), cfg.corruptedLimit(), null);
         WideResNet init = new WideResNet(new WideResNet.Config(cfg.layers(), cfg.widenFactor(), classes), cfg.seed());
         EpochSampler sampler = new EpochSampler(train, cfg.seed(), cfg.batchSize());
         int stepsPerEpoch = sampler.steps();
@@ -115,59 +121,95 @@ public final class Trainer {
         Checkpoint.Meta meta = resume == null ? null : checkResume(resume, init.config(), train.name(), stepsPerEpoch);
         int last = stopAfter > 0 ? Math.min(stopAfter, cfg.epochs()) : cfg.epochs();
         EpochStats stats = null;
-        try (Engine engine = Engines.training(engineOptions, init, train.images().height(), train.images().width(), Training.of(cfg), out)) {
+        int h = train.images().height(), w = train.images().width();
+        try (Engine engine = Engines.training(engineOptions, init, h, w, Training.of(cfg), out)) {
+            if (engine instanceof CpuEngine) checkActivationMemory(init.config(), Math.min(cfg.batchSize(), train.size()), h, w);
             engineKind = engine.kind();
             JsonObject config = RunInfo.configJson(cfg, init, engine);
-            int startEpoch = 0;
-            long step = 0;
-            if (meta != null) {
-                engine.load(Checkpoint.readState(resume), Checkpoint.readOptimizer(resume));
-                startEpoch = meta.epoch();
-                step = meta.step();
-                runDir = resume.toAbsolutePath().getParent();
-                out.printf("Resuming %s from epoch %d (step %d)%n", resume, startEpoch, step);
-                RunInfo.writeJson(runDir.resolve("config.json"), RunInfo.resumed(runDir.resolve("config.json"), config, startEpoch));
-            } else {
-                runDir = newRunDir();
-                RunInfo.writeJson(runDir.resolve("config.json"), RunInfo.withEnvironment(config));
+            int startEpoch = meta == null ? 0 : meta.epoch();
+            long step = meta == null ? 0 : meta.step();
+            runDir = meta != null ? resume.toAbsolutePath().getParent() : newRunDir();
+            try (RunLock lock = RunLock.acquire(runDir)) {
+                if (meta != null) {
+                    engine.load(Checkpoint.readState(resume, init.config()), Checkpoint.readOptimizer(resume));
+                    out.printf("Resuming %s from epoch %d (step %d)%n", resume, startEpoch, step);
+                    RunInfo.writeJson(runDir.resolve("config.json"), RunInfo.resumed(runDir.resolve("config.json"), config, startEpoch));
+                } else {
+                    RunInfo.writeJson(runDir.resolve("config.json"), RunInfo.withEnvironment(config));
+                }
+                stats = epochs(engine, sampler, schedule, config, startEpoch, step, last);
+                if (finalReport && last == cfg.epochs()) report = finalReport(engine);
+                finalState = engine.stateDict();
             }
-            out.printf("%s (%,d parameters) on %s: %,d training images, %d classes, %d steps/epoch, %s%nRun directory: %s%n",
-                    init.config().label(), init.parameterCount(), train.name(), train.size(), classes, stepsPerEpoch, cfg.augmix().mode(), runDir);
-            RunLog log = new RunLog(runDir, startEpoch);
-            if (startEpoch >= cfg.epochs()) out.printf("The checkpoint has already trained all %d epochs: nothing to train.%n", cfg.epochs());
-            Evaluator eval = new Evaluator(engine, cfg.evalBatchSize());
-            Path ckpt = runDir.resolve(CHECKPOINT);
-            Thread guard = interruptionNotice(ckpt);
-            try {
-                for (int epoch = startEpoch; epoch < last; epoch++) {
-                    stats = trainEpoch(engine, sampler.epoch(epoch), schedule, step);
-                    step = stats.step();
-                    Evaluator.Result test = eval.evaluate(data.test().images(), data.test().labels(), null);
-                    stats = new EpochStats(epoch + 1, step, stats.lr(), stats.trainLoss(), stats.trainAcc(), test.loss(),
-                            test.errorPercent(), stats.seconds(), stats.samplesPerSecond());
-                    // log first, then the checkpoint: a crash in between leaves a row that resuming drops and redoes
-                    log.append(stats);
-                    Checkpoint.save(ckpt, engine, epoch + 1, step, cfg.seed(), config);
-                    Charts.trainingCurves(log.rows(), runDir.getFileName().toString(), runDir.resolve(Charts.TRAINING_CURVES));
-                    out.printf("Epoch %3d | time %6.1fs | %7.1f samples/s | lr %.5f | train loss %.4f acc %.2f%% | test loss %.4f error %.2f%%%n",
-                            epoch + 1, stats.seconds(), stats.samplesPerSecond(), stats.lr(), stats.trainLoss(), stats.trainAcc(),
-                            stats.testLoss(), stats.testError());
-                }
-                if (engine instanceof GpuEngine g && !g.algorithmNotes().isEmpty()) {
-                    out.println("  cuDNN's choices (once per shape):");
-                    for (String line : g.algorithmNotes()) out.println("    " + line);
-                }
-            } finally {
-                try {
-                    Runtime.getRuntime().removeShutdownHook(guard);
-                } catch (IllegalStateException shuttingDown) {
-                    // the JVM is exiting: the notice runs
-                }
-            }
-            if (finalReport && last == cfg.epochs()) report = finalReport(engine);
-            finalState = engine.stateDict();
         }
         return stats;
+    }
+
+    /** Epochs [startEpoch, last): train, evaluate, log, checkpoint, chart. */
+    private EpochStats epochs(Engine engine, EpochSampler sampler, CosineSchedule schedule, JsonObject config, int startEpoch, long step,
+                              int last) throws IOException {
+        Dataset train = sampler.set();
+        out.printf("%s (%,d parameters) on %s: %,d training images, %d classes, %d steps/epoch, %s%nRun directory: %s%n",
+                engine.label(), WrnSpec.parameterCount(engine.config()), train.name(), train.size(), engine.classes(), sampler.steps(),
+                cfg.augmix().mode(), runDir);
+        RunLog log = new RunLog(runDir, startEpoch);
+        if (startEpoch >= cfg.epochs()) out.printf("The checkpoint has already trained all %d epochs: nothing to train.%n", cfg.epochs());
+        Evaluator eval = new Evaluator(engine, cfg.evalBatchSize());
+        Path ckpt = runDir.resolve(CHECKPOINT);
+        Thread guard = interruptionNotice(ckpt);
+        EpochStats stats = null;
+        try {
+            for (int epoch = startEpoch; epoch < last; epoch++) {
+                stats = trainEpoch(engine, sampler.epoch(epoch), schedule, step);
+                step = stats.step();
+                Evaluator.Result test = eval.evaluate(data.test().images(), data.test().labels(), null);
+                stats = new EpochStats(epoch + 1, step, stats.lr(), stats.trainLoss(), stats.trainAcc(), test.loss(),
+                        test.errorPercent(), stats.seconds(), stats.samplesPerSecond());
+                // log first, then the checkpoint: a crash in between leaves a row that resuming drops and redoes
+                log.append(stats);
+                Checkpoint.save(ckpt, engine, epoch + 1, step, cfg.seed(), config);
+                Charts.trainingCurves(log.rows(), runDir.getFileName().toString(), runDir.resolve(Charts.TRAINING_CURVES));
+                out.printf("Epoch %3d | time %6.1fs | %7.1f samples/s | lr %.5f | train loss %.4f acc %.2f%% | test loss %.4f error %.2f%%%n",
+                        epoch + 1, stats.seconds(), stats.samplesPerSecond(), stats.lr(), stats.trainLoss(), stats.trainAcc(),
+                        stats.testLoss(), stats.testError());
+            }
+            if (engine instanceof GpuEngine g && !g.algorithmNotes().isEmpty()) {
+                out.println("  cuDNN's choices (once per shape):");
+                for (String line : g.algorithmNotes()) out.println("    " + line);
+            }
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(guard);
+            } catch (IllegalStateException shuttingDown) {
+                // the JVM is exiting: the notice runs
+            }
+        }
+        return stats;
+    }
+
+    /** The weights, gradients and momentum of the planned network must fit the heap: refused before it is built. */
+    private static void checkParameterMemory(WideResNet.Config c) {
+        long params = WrnSpec.parameterCount(c), bytes = params * 4 * 4, max = Runtime.getRuntime().maxMemory();
+        if (params > Integer.MAX_VALUE || bytes > max) {
+            throw new IllegalArgumentException(String.format("--layers %d --widen-factor %d: %s has %,d parameters, about %.1f GiB with "
+                    + "their gradients and momentum, more than the %.1f GiB heap. Use a smaller --layers/--widen-factor (the official "
+                    + "model is --layers 40 --widen-factor 2), or raise the heap (MAVEN_OPTS=-Xmx...).", c.depth(), c.widen(), c.label(),
+                    params, bytes / 1073741824.0, max / 1073741824.0));
+        }
+    }
+
+    /** One CPU training step's activations must fit the heap: refused before the first step, with the batch that would fit. */
+    private void checkActivationMemory(WideResNet.Config c, int batch, int h, int w) {
+        int views = cfg.augmix().imagesPerSample();
+        long perSample = WrnSpec.trainingFloatsPerImage(c, h, w) * 4 * views;
+        long max = Runtime.getRuntime().maxMemory(), room = max - WrnSpec.parameterCount(c) * 16;
+        if (perSample * batch > room) {
+            long fits = Math.max(1, room / perSample);
+            throw new IllegalArgumentException(String.format("--batch-size %d: one %s training step of %d images (%d samples x %d views) "
+                    + "needs about %.1f GiB for activations on the CPU engine, more than the %.1f GiB heap allows. Use --batch-size %d "
+                    + "or less, or raise the heap (MAVEN_OPTS=-Xmx...).", cfg.batchSize(), c.label(), batch * views, batch, views,
+                    perSample * (double) batch / 1073741824.0, max / 1073741824.0, fits));
+        }
     }
 
     /** {@link #run(Path, int, boolean)} without the final report. */
@@ -199,12 +241,23 @@ public final class Trainer {
         return meta;
     }
 
+    /** A new run directory, created atomically: two runs started in the same second get "~2", "~3"... */
     private Path newRunDir() throws IOException {
-        Path dir = cfg.save().resolve(String.format("%s-wrn%d-%d-%s-%s", Datasets.canonical(cfg.dataset()), cfg.layers(),
-                cfg.widenFactor(), cfg.augmix().mode().name().toLowerCase(), LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))));
-        for (int i = 2; Files.exists(dir); i++) dir = dir.resolveSibling(dir.getFileName().toString().replaceAll("~\\d+$", "") + "~" + i);
-        Files.createDirectories(dir);
-        return dir;
+        String base = String.format("%s-wrn%d-%d-%s-%s", Datasets.canonical(cfg.dataset()), cfg.layers(), cfg.widenFactor(),
+                cfg.augmix().mode().name().toLowerCase(), LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        try {
+            Files.createDirectories(cfg.save());
+        } catch (IOException e) {
+            throw new IOException("--save " + cfg.save() + ": cannot create the snapshot directory (" + e.getMessage() + ")", e);
+        }
+        for (int i = 1; ; i++) {
+            Path dir = cfg.save().resolve(i == 1 ? base : base + "~" + i);
+            try {
+                return Files.createDirectory(dir);
+            } catch (java.nio.file.FileAlreadyExistsException taken) {
+                // another run has this name: try the next
+            }
+        }
     }
 
     /** The final clean + corrupted evaluation of the trained engine: report.json and its chart in the run directory. */
@@ -219,6 +272,12 @@ public final class Trainer {
         if (r.has("corruptions")) Charts.corruptionErrors(r, runDir.resolve(Charts.CORRUPTION_ERRORS));
         return r;
     }
+
+    /**
+     * A mean training loss above this is divergence (an exploding loss, not yet NaN): CE starts
+     * near ln(K) and the JS term is at most 12 ln 3, so a sane run stays far below it.
+     */
+    static final double DIVERGED_LOSS = 1000;
 
     /** The checkpoint's file name inside the run directory. */
     public static final String CHECKPOINT = "checkpoint.safetensors";
@@ -253,7 +312,14 @@ public final class Trainer {
                 bar.step();
                 boolean lastStep = s + 1 == steps, printPoint = (s + 1) % cfg.printFreq() == 0;
                 if (!engine.statsAreFree() && !printPoint && !lastStep) continue;
-                seen = engine.stats("epoch " + e + ", step " + (s + 1) + "/" + steps);
+                String where = "epoch " + e + ", step " + (s + 1) + "/" + steps;
+                seen = engine.stats(where);
+                if (seen.meanLoss() > DIVERGED_LOSS) {
+                    throw new Losses.NonFiniteException(String.format("training diverged at %s: the mean loss is %.3g (above %.0f; it starts "
+                            + "near ln(classes) + 12 ln 3 at most). Nothing of this epoch was saved; the checkpoint of epoch %d in %s is "
+                            + "intact. Lower --learning-rate (now %s) and --resume from it, or start again.", where, seen.meanLoss(),
+                            DIVERGED_LOSS, e - 1, runDir, cfg.learningRate()));
+                }
                 long now = System.nanoTime();
                 double rate = seen.samples() / ((now - t0) / 1e9);
                 bar.setExtraMessage(String.format(" loss %.3f acc %.1f%% %.1f samples/s", seen.meanLoss(), seen.accuracyPercent(), rate));

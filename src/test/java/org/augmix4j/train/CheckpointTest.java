@@ -194,30 +194,30 @@ class CheckpointTest {
     }
 
     /**
-     * A save that fails after its temp files are written but before they are renamed (as an
-     * interrupted process would) leaves the previous checkpoint complete and consistent under the
-     * final names, and no temp files behind.
+     * A save that fails before its commit point (here: a state with NaN, refused before anything
+     * is written; and a full disk while the tensor files are written)
+     * leaves the previous checkpoint complete and consistent, and no temp files behind.
      */
     @Test
-    void interruptedSaveLeavesThePreviousCheckpoint() throws IOException {
+    void aFailedSaveLeavesThePreviousCheckpoint() throws IOException {
         Sgd[] sgd = new Sgd[1];
         WideResNet net = trainedNet(sgd);
         Path ckpt = dir.resolve("checkpoint.safetensors");
         TestCheckpoints.save(ckpt, net, sgd[0], 1, 7, 42, config());
         byte[] before = Files.readAllBytes(ckpt);
-        net.parameters().get(0).data()[0] += 1; // epoch 2 differs
-        Checkpoint.beforeCommit = () -> {
-            throw new IllegalStateException("simulated interruption");
-        };
-        try {
-            assertThrows(IllegalStateException.class, () -> TestCheckpoints.save(ckpt, net, sgd[0], 2, 14, 42, config()));
-        } finally {
-            Checkpoint.beforeCommit = () -> { };
-        }
+        net.parameters().get(0).data()[0] = Float.NaN;
+        Exception e = assertThrows(ArithmeticException.class, () -> TestCheckpoints.save(ckpt, net, sgd[0], 2, 14, 42, config()));
+        assertTrue(e.getMessage().contains("conv1.weight holds NaN or Inf") && e.getMessage().contains("is intact"), e.getMessage());
+        net.parameters().get(0).data()[0] = 0.5f;
+        // the disk fills up while the tensor files are written (before the commit point)
+        CpuEngine engine = new CpuEngine(net, new Training(0.9, 5e-4, 42, org.augmix4j.augment.AugMixConfig.defaults(), 2));
+        IOException io = assertThrows(IOException.class, () -> Checkpoint.save(ckpt, engine, 2, 14, 42, config(), stage -> {
+            if (stage.equals("tensors written")) throw new java.io.UncheckedIOException(new IOException("No space left on device"));
+        }));
+        assertTrue(io.getMessage().contains("could not write the checkpoint of epoch 2") && io.getMessage().contains("No space left on device")
+                && io.getMessage().contains("previous checkpoint there is intact"), io.getMessage());
         assertArrayEquals(before, Files.readAllBytes(ckpt));
-        Checkpoint.Meta meta = Checkpoint.readMeta(ckpt); // checksums still agree
-        assertNotNull(meta);
-        assertEquals(1, meta.epoch());
+        assertEquals(1, Checkpoint.readMeta(ckpt).epoch());
         assertNoLeftovers();
     }
 
