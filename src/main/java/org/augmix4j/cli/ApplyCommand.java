@@ -54,7 +54,9 @@ public final class ApplyCommand implements Callable<Integer> {
     @Option(names = "--in", paramLabel = "A.png", description = "Input image: an 8-bit RGB PNG (no alpha, no palette).")
     Path in;
 
-    @Option(names = "--out", paramLabel = "B.png", description = "Output PNG (8-bit RGB); parent directories are created.")
+    @Option(names = "--out", paramLabel = "B.png",
+            description = "Output PNG (8-bit RGB), written atomically (an existing file is replaced only by a complete one); "
+                    + "parent directories are created.")
     Path out;
 
     @Option(names = "--batch", paramLabel = "FILE.tsv",
@@ -109,6 +111,20 @@ public final class ApplyCommand implements Callable<Integer> {
                 throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
             }
         }
+        List<String> unwritable = new ArrayList<>();
+        for (Job j : jobs) {
+            try {
+                OutputFiles.checkWritable(batch != null ? j.where() + ": output" : "--out", j.out());
+            } catch (IllegalArgumentException e) {
+                unwritable.add(e.getMessage());
+            }
+        }
+        if (!unwritable.isEmpty()) { // checked before any image is processed, so nothing is half done
+            unwritable.forEach(err::println);
+            err.println("apply: " + unwritable.size() + " output path(s) cannot be written; nothing was processed");
+            err.flush();
+            return 1;
+        }
         AtomicInteger failed = new AtomicInteger();
         String[] messages = new String[jobs.size()];
         Parallel.range(jobs.size(), 1, (s, e) -> {
@@ -117,7 +133,7 @@ public final class ApplyCommand implements Callable<Integer> {
                 try {
                     PngImages.Rgb img = PngImages.read(j.in());
                     byte[] res = j.op().apply(img.pixels(), img.height(), img.width(), j.param());
-                    PngImages.write(j.out(), img.height(), img.width(), res);
+                    OutputFiles.writePng(j.out(), img.height(), img.width(), res);
                 } catch (IllegalArgumentException | UncheckedIOException ex) {
                     messages[i] = j.where() + ": " + ex.getMessage();
                     failed.incrementAndGet();

@@ -75,7 +75,7 @@ public final class AugmentCommand implements Callable<Integer> {
     int scale;
 
     @Option(names = "--out", defaultValue = "augment_grid.png", paramLabel = "GRID.png",
-            description = "Output PNG file (default ${DEFAULT-VALUE}).")
+            description = "Output PNG file, written atomically (default ${DEFAULT-VALUE}).")
     Path out;
 
     @Override
@@ -93,6 +93,13 @@ public final class AugmentCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
         PrintWriter err = spec.commandLine().getErr();
+        try {
+            OutputFiles.checkWritable("--out", out); // before rendering anything
+        } catch (IllegalArgumentException e) {
+            err.println("augment: " + e.getMessage());
+            err.flush();
+            return 1;
+        }
         List<PngImages.Rgb> images = new ArrayList<>();
         try {
             if (inputs.isEmpty()) {
@@ -128,7 +135,7 @@ public final class AugmentCommand implements Callable<Integer> {
             }
         }
         try {
-            PngImages.write(out, gh, gw, grid);
+            OutputFiles.writePng(out, gh, gw, grid);
         } catch (RuntimeException e) {
             err.println("augment: " + e.getMessage());
             err.flush();

@@ -163,9 +163,7 @@ public final class CorruptCommand implements Callable<Integer> {
         if (!dev.equals("cpu") && !dev.equals("gpu") && !dev.equals("auto")) {
             throw new IllegalArgumentException("--device must be cpu, gpu or auto, got '" + device + "'");
         }
-        if (Files.exists(out) && !Files.isDirectory(out)) {
-            throw new IllegalArgumentException("--out " + out + " is a file; give a directory (it is created if missing)");
-        }
+        OutputFiles.checkWritableDirectory("--out", out); // before loading or corrupting anything
         FrostTiles frostTiles = FrostTiles.procedural();
         if (frost != null) {
             try {

@@ -40,6 +40,7 @@ public final class InfoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (json != null) OutputFiles.checkWritable("--json", json); // before probing anything
         JsonObject facts = new JsonObject();
         StringBuilder out = new StringBuilder();
         out.append("AugMix4J ").append(version()).append('\n');
@@ -101,9 +102,7 @@ public final class InfoCommand implements Callable<Integer> {
 
         System.out.print(out);
         if (json != null) {
-            Path parent = json.toAbsolutePath().getParent();
-            if (parent != null) Files.createDirectories(parent);
-            Files.writeString(json, new GsonBuilder().setPrettyPrinting().create().toJson(facts) + "\n");
+            OutputFiles.writeString(json, new GsonBuilder().setPrettyPrinting().create().toJson(facts) + "\n");
             System.out.println("\nWrote " + json);
         }
         return 0;

@@ -3,7 +3,6 @@ package org.augmix4j.cli;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -37,11 +36,12 @@ public final class SelftestCommand implements Callable<Integer> {
     @Option(names = "--require-gpu", description = "Count a GPU check that cannot run (no GPU, emulator, library missing) as FAIL")
     boolean requireGpu;
 
-    @Option(names = "--json", paramLabel = "FILE", description = "Also write the table as JSON to FILE")
+    @Option(names = "--json", paramLabel = "FILE", description = "Also write the table as JSON to FILE (atomically)")
     Path json;
 
     @Override
     public Integer call() throws Exception {
+        if (json != null) OutputFiles.checkWritable("--json", json); // before the checks run
         GpuProbe probe = Gpu.probe();
         System.out.println("selftest: seed " + seed + "; " + (probe.available() ? Gpu.get().toString() : probe.toString()));
         Predicate<String> filter = only == null ? s -> true : Pattern.compile(only).asPredicate();
@@ -68,9 +68,7 @@ public final class SelftestCommand implements Callable<Integer> {
                 a.add(j);
             }
             o.add("checks", a);
-            Path parent = json.toAbsolutePath().getParent();
-            if (parent != null) Files.createDirectories(parent);
-            Files.writeString(json, new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create().toJson(o) + "\n");
+            OutputFiles.writeString(json, new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create().toJson(o) + "\n");
         }
         return fail > 0 ? 1 : 0;
     }

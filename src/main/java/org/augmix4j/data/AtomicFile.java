@@ -84,6 +84,20 @@ public final class AtomicFile implements AutoCloseable {
 
     public void write(byte[] bytes) { write(bytes, 0, bytes.length); }
 
+    /**
+     * This file as an OutputStream (for encoders that write to streams); its close() does nothing:
+     * commit or close the AtomicFile itself. Write failures surface as UncheckedIOException.
+     */
+    public java.io.OutputStream stream() {
+        return new java.io.OutputStream() {
+            @Override
+            public void write(int b) { AtomicFile.this.write(new byte[] {(byte) b}); }
+
+            @Override
+            public void write(byte[] b, int off, int len) { AtomicFile.this.write(b, off, len); }
+        };
+    }
+
     /** Forces the data to disk and renames the temporary file to the target. */
     public void commit() {
         if (done) throw new IllegalStateException("already committed or closed: " + target);

@@ -27,8 +27,13 @@ public final class Idx {
     public static Images readImages(Path file) {
         try (InputStream in = open(file)) {
             int[] dims = header(file, in, IMAGES_MAGIC, 3);
-            long size = (long) dims[0] * dims[1] * dims[2];
-            if (size > Integer.MAX_VALUE - 16) throw DataException.badFile(file, "implausible dimensions " + dims[0] + "x" + dims[1] + "x" + dims[2]);
+            // three int32s can overflow a long: compare as a double first (exact enough to tell "too large")
+            double approx = (double) dims[0] * dims[1] * dims[2];
+            long size = approx > Long.MAX_VALUE / 2 ? Long.MAX_VALUE : (long) dims[0] * dims[1] * dims[2];
+            if (size > Integer.MAX_VALUE - 16) {
+                throw DataException.badFile(file, "the header declares " + dims[0] + " images of " + dims[1] + "x" + dims[2] + " (" + size
+                        + " bytes), more than one Java array holds", "Split the file into smaller parts, or check that it is not damaged");
+            }
             byte[] px = body(file, in, (int) size, dims[0] + " images of " + dims[1] + "x" + dims[2]);
             return new Images(dims[0], dims[1], dims[2], px);
         } catch (IOException e) {

@@ -96,19 +96,36 @@ public final class Mnist {
             throw DataException.badFile(labelsFile, labels.length + " labels for the " + grey.count() + " images of " + imagesFile,
                     "The images and labels files come from different splits or downloads: use the matching pair");
         }
+        checkFits(imagesFile + ": ", grey.count());
         return new Dataset(name, padToRgb32(grey), labels, 10, v.classNames);
+    }
+
+    /** Bytes of one padded image (32 x 32 RGB). */
+    private static final long PADDED = 32 * 32 * 3;
+    /** The most padded images one Java byte array holds (699,050). */
+    public static final int MAX_IMAGES = (int) ((Integer.MAX_VALUE - 8) / PADDED);
+
+    /** Refuses, with a sentence, more images than one Java array holds once padded to 32x32 RGB. */
+    static void checkFits(String where, long count) {
+        if (count > MAX_IMAGES) {
+            throw new DataException(where + count + " images padded to 32x32 RGB need " + count * PADDED + " bytes, more than one "
+                    + "Java array holds (at most " + MAX_IMAGES + " images); split the file into parts of at most " + MAX_IMAGES
+                    + " images (the published sets have 60,000 and 10,000)");
+        }
     }
 
     /** 28x28 grey → 32x32 RGB: 2 zero pixels on each side, grey copied to the three channels. */
     public static ImageBatch padToRgb32(Idx.Images grey) {
         int n = grey.count(), r = grey.rows(), c = grey.cols();
+        if (r > 32 || c > 32) throw new IllegalArgumentException("images of " + r + "x" + c + " do not fit in 32x32; expected 28x28");
+        checkFits("", n);
         int top = (32 - r) / 2, left = (32 - c) / 2;
         byte[] src = grey.pixels();
-        byte[] out = new byte[n * 32 * 32 * 3];
+        byte[] out = new byte[(int) (n * PADDED)];
         Parallel.range(n, 1024, (s, e) -> {
             for (int i = s; i < e; i++) {
                 for (int y = 0; y < r; y++) {
-                    int si = (i * r + y) * c, di = ((i * 32 + y + top) * 32 + left) * 3;
+                    int si = (i * r + y) * c, di = (int) (i * PADDED) + ((y + top) * 32 + left) * 3;
                     for (int x = 0; x < c; x++) {
                         byte g = src[si + x];
                         out[di + 3 * x] = g;

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -96,6 +97,9 @@ final class Pickle {
     private static final Set<String> ALLOWED = Set.of("numpy.core.multiarray._reconstruct", "numpy._core.multiarray._reconstruct",
             "numpy.core.numeric._frombuffer", "numpy._core.numeric._frombuffer", "numpy.ndarray", "numpy.dtype", "_codecs.encode");
 
+    /** Deepest nesting of containers accepted; dataset pickles nest 3 or 4 deep. */
+    static final int MAX_DEPTH = 100;
+
     private static final Object MARK = new Object() {
         @Override
         public String toString() { return "MARK"; }
@@ -108,6 +112,8 @@ final class Pickle {
     private final ArrayList<Object> stack = new ArrayList<>();
     private final ArrayList<Integer> marks = new ArrayList<>();
     private final Map<Long, Object> memo = new HashMap<>();
+    /** Tuples that may be dict keys or set members (they hold no list, dict or set), with their nesting depth. */
+    private final IdentityHashMap<Object, Integer> hashableTuples = new IdentityHashMap<>();
 
     private Pickle(Path file, byte[] in) {
         this.file = file;
@@ -252,6 +258,7 @@ final class Pickle {
                 case '.' -> { // STOP
                     Object result = unwrap(pop());
                     if (!stack.isEmpty()) throw corrupt("STOP with " + stack.size() + " items left on the stack");
+                    PickleNesting.check(file, result, MAX_DEPTH);
                     return result;
                 }
                 case '(' -> {
@@ -292,7 +299,7 @@ final class Pickle {
                 case 0x8D -> push(utf8(length(8)));
                 case ']' -> push(new ArrayList<>());
                 case '}' -> push(new LinkedHashMap<>());
-                case ')' -> push(List.of());
+                case ')' -> push(tuple(List.of()));
                 case 0x8F -> push(new HashSet<>());
                 case 'l' -> push(new ArrayList<>(popMark()));
                 case 't' -> push(tuple(popMark()));
@@ -302,8 +309,8 @@ final class Pickle {
                     putAll(m, kv);
                     push(m);
                 }
-                case 0x91 -> push(new HashSet<>(popMark()));
-                case 0x85 -> push(tuple(List.of(pop())));
+                case 0x91 -> push(new HashSet<>(hashable(popMark(), "frozenset member")));
+                case 0x85 -> push(tuple(java.util.Collections.singletonList(pop()))); // None is a valid item: not List.of
                 case 0x86 -> {
                     Object b = pop(), a = pop();
                     push(tuple(Arrays.asList(a, b)));
@@ -322,7 +329,7 @@ final class Pickle {
                 }
                 case 's' -> {
                     Object v = pop(), k = pop();
-                    dictTop().put(k, v);
+                    dictTop().put(hashable(k, "dict key"), v);
                 }
                 case 'u' -> {
                     List<Object> kv = popMark();
@@ -332,7 +339,7 @@ final class Pickle {
                     List<Object> items = popMark();
                     Object s = top();
                     if (!(s instanceof Set<?>)) throw corrupt("ADDITEMS on " + describe(s));
-                    ((Set<Object>) s).addAll(items);
+                    ((Set<Object>) s).addAll(hashable(items, "set member"));
                 }
                 case 'p' -> memo.put(textIndex(line()), top());
                 case 'q' -> memo.put((long) u8(), top());
@@ -374,7 +381,38 @@ final class Pickle {
         return o instanceof String s ? s : o instanceof Bytes b ? b.latin1() : null;
     }
 
-    private static List<Object> tuple(List<Object> items) { return java.util.Collections.unmodifiableList(new ArrayList<>(items)); }
+    /**
+     * A tuple of {@code items}. Tuples never change, so their depth is known here exactly: one too
+     * deep is refused now, before anything hashes it recursively (a dict key of 100,000 nested
+     * tuples overflowed the Java stack).
+     */
+    private List<Object> tuple(List<Object> items) {
+        List<Object> t = java.util.Collections.unmodifiableList(new ArrayList<>(items));
+        int depth = 1;
+        boolean hashable = true;
+        for (Object o : items) {
+            Integer d = hashableTuples.get(o);
+            if (d != null) depth = Math.max(depth, d + 1);
+            else if (o instanceof List<?> || o instanceof Map<?, ?> || o instanceof Set<?> || o instanceof PendingArray) hashable = false;
+        }
+        if (depth > MAX_DEPTH) throw corrupt("tuples nested more than " + MAX_DEPTH + " deep; " + PickleNesting.WHY);
+        if (hashable) hashableTuples.put(t, depth);
+        return t;
+    }
+
+    /** {@code k} if Python could hash it (not a list, dict, set, or a tuple holding one); else a DataException. */
+    private Object hashable(Object k, String role) {
+        boolean container = k instanceof List<?> || k instanceof Map<?, ?> || k instanceof Set<?> || k instanceof PendingArray;
+        if (container && !hashableTuples.containsKey(k)) {
+            throw corrupt("a " + role + " is " + describe(k) + ", which Python cannot hash either (unhashable type)");
+        }
+        return k;
+    }
+
+    private List<Object> hashable(List<Object> items, String role) {
+        for (Object o : items) hashable(o, role);
+        return items;
+    }
 
     @SuppressWarnings("unchecked")
     private List<Object> listTop() {
@@ -392,7 +430,7 @@ final class Pickle {
 
     private void putAll(Map<Object, Object> m, List<Object> kv) {
         if (kv.size() % 2 != 0) throw corrupt("odd number of items for a dict");
-        for (int k = 0; k < kv.size(); k += 2) m.put(kv.get(k), kv.get(k + 1));
+        for (int k = 0; k < kv.size(); k += 2) m.put(hashable(kv.get(k), "dict key"), kv.get(k + 1));
     }
 
     private Object bigInt(int n) {

@@ -1,23 +1,29 @@
 package org.augmix4j.nn;
 
-import com.google.gson.Gson;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
+import java.io.BufferedOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import org.augmix4j.data.AtomicFile;
 
 /**
  * Reader and writer for the safetensors format (the format PyTorch users exchange weights in):
@@ -25,8 +31,10 @@ import java.util.Map;
  * optional "__metadata__" string map, then the raw little-endian tensor bytes.
  *
  * <p>Supported dtypes: F32 (float[]), F64 (read as float[] is refused), I64 and I32 (long[]). Writes
- * are atomic: a temp file in the same directory, fsync, then rename, so a crash never leaves a
- * half-written checkpoint under the final name.
+ * are atomic ({@link AtomicFile}: a temp file in the same directory, fsync, then rename), so a crash
+ * never leaves a half-written checkpoint under the final name, and deterministic (same contents,
+ * same bytes). Reading checks the whole header against the file before allocating anything; every
+ * problem is an IOException naming the file, the tensor and the fix.
  */
 public final class Safetensors {
     /** One tensor: its dtype name, shape, and the values (float[] for F32, long[] for I64/I32). */
@@ -59,102 +67,141 @@ public final class Safetensors {
 
     private Safetensors() {}
 
-    /** Reads a safetensors file, validating the header against the file size. */
+    /** A Java array holds at most this many elements (the usual VM limit, a little under 2^31). */
+    static final long MAX_ARRAY = Integer.MAX_VALUE - 8;
+
+    /** One tensor's header entry, checked against the file before anything is allocated. */
+    private record Spec(String name, String dtype, long[] shape, long numel, long begin, long end) {}
+
+    /**
+     * Reads a safetensors file, validating the whole header against the file size (and every
+     * tensor against the largest Java array) before any tensor data is read. Every problem is an
+     * IOException whose message names the file, the tensor where there is one, and the fix.
+     */
     public static Contents read(Path file) throws IOException {
-        byte[] all;
-        try {
-            all = Files.readAllBytes(file);
-        } catch (java.nio.file.NoSuchFileException e) {
-            throw new IOException(file + ": no such file; check the --checkpoint path");
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            return read(file, ch);
+        } catch (NoSuchFileException e) {
+            throw new IOException(file + ": no such file; check the --checkpoint path", e);
+        } catch (AccessDeniedException e) {
+            throw new IOException(file + ": permission denied; check the file's permissions", e);
+        } catch (EOFException e) {
+            throw new IOException(file + ": " + e.getMessage() + "; read it again once it is complete", e);
         }
-        if (all.length < 8) throw bad(file, "file is " + all.length + " bytes, shorter than the 8-byte header length");
-        ByteBuffer bb = ByteBuffer.wrap(all).order(ByteOrder.LITTLE_ENDIAN);
-        long hlen = bb.getLong(0);
-        if (hlen <= 0 || hlen > MAX_HEADER || 8 + hlen > all.length) {
-            throw bad(file, "header length " + hlen + " does not fit a file of " + all.length + " bytes (truncated or not safetensors)");
+    }
+
+    private static Contents read(Path file, FileChannel ch) throws IOException {
+        long size = ch.size();
+        if (size < 8) throw bad(file, "file is " + size + " bytes, shorter than the 8-byte header length");
+        ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+        readFully(ch, lenBuf, 0);
+        long hlen = lenBuf.getLong(0);
+        if (hlen <= 0 || hlen > MAX_HEADER || 8 + hlen > size) {
+            throw bad(file, "header length " + hlen + " does not fit a file of " + size + " bytes (truncated or not safetensors)");
         }
-        String json = new String(all, 8, (int) hlen, StandardCharsets.UTF_8);
-        JsonObject header;
-        try {
-            header = new Gson().fromJson(json, JsonObject.class);
-        } catch (JsonParseException e) {
-            throw bad(file, "header is not valid JSON (" + e.getMessage() + ")");
-        }
-        if (header == null) throw bad(file, "empty header");
-        long dataStart = 8 + hlen, dataLen = all.length - dataStart;
-        Map<String, Entry> tensors = new LinkedHashMap<>();
+        ByteBuffer hb = ByteBuffer.allocate((int) hlen);
+        readFully(ch, hb, 8);
+        JsonObject header = SafetensorsHeader.parse(file, new String(hb.array(), StandardCharsets.UTF_8));
+        long dataStart = 8 + hlen, dataLen = size - dataStart;
+        List<Spec> specs = new ArrayList<>();
         Map<String, String> meta = new LinkedHashMap<>();
         for (Map.Entry<String, JsonElement> e : header.entrySet()) {
-            String name = e.getKey();
-            JsonObject o = e.getValue().getAsJsonObject();
-            if (name.equals("__metadata__")) {
-                for (Map.Entry<String, JsonElement> m : o.entrySet()) meta.put(m.getKey(), m.getValue().getAsString());
-                continue;
+            if (e.getKey().equals("__metadata__")) meta.putAll(SafetensorsHeader.metadata(file, e.getValue()));
+            else specs.add(spec(file, e.getKey(), e.getValue(), dataLen));
+        }
+        Map<String, Entry> tensors = new LinkedHashMap<>();
+        for (Spec s : specs) {
+            try {
+                tensors.put(s.name(), new Entry(s.dtype().startsWith("F") ? "F32" : "I64", s.shape(), values(ch, dataStart, s)));
+            } catch (OutOfMemoryError oom) {
+                throw new IOException(file + ": tensor '" + s.name() + "' (" + s.numel() + " values) does not fit in the Java heap;"
+                        + " raise the heap limit (e.g. -Xmx8g in JAVA_OPTS)");
             }
-            String dtype = o.get("dtype").getAsString();
-            JsonArray sh = o.getAsJsonArray("shape");
-            long[] shape = new long[sh.size()];
-            long numel = 1;
-            for (int i = 0; i < shape.length; i++) {
-                shape[i] = sh.get(i).getAsLong();
-                numel *= shape[i];
-            }
-            JsonArray off = o.getAsJsonArray("data_offsets");
-            long b = off.get(0).getAsLong(), en = off.get(1).getAsLong();
-            int width = switch (dtype) {
-                case "F32", "I32" -> 4;
-                case "I64", "F64" -> 8;
-                default -> throw bad(file, "tensor '" + name + "' has dtype " + dtype + "; supported: F32, F64, I32, I64");
-            };
-            if (b < 0 || en < b || en > dataLen || en - b != numel * width) {
-                throw bad(file, "tensor '" + name + "' has data_offsets [" + b + ", " + en + "] that do not match its shape "
-                        + java.util.Arrays.toString(shape) + " x " + width + " bytes within " + dataLen + " data bytes (truncated?)");
-            }
-            ByteBuffer src = ByteBuffer.wrap(all, (int) (dataStart + b), (int) (en - b)).slice().order(ByteOrder.LITTLE_ENDIAN);
-            Object values;
-            switch (dtype) {
-                case "F32" -> {
-                    float[] f = new float[(int) numel];
-                    src.asFloatBuffer().get(f);
-                    values = f;
-                }
-                case "F64" -> {
-                    double[] d = new double[(int) numel];
-                    src.asDoubleBuffer().get(d);
-                    float[] f = new float[d.length];
-                    for (int i = 0; i < d.length; i++) f[i] = (float) d[i];
-                    values = f;
-                    dtype = "F32";
-                }
-                case "I64" -> {
-                    long[] l = new long[(int) numel];
-                    src.asLongBuffer().get(l);
-                    values = l;
-                }
-                default -> {
-                    int[] i32 = new int[(int) numel];
-                    src.asIntBuffer().get(i32);
-                    long[] l = new long[i32.length];
-                    for (int i = 0; i < l.length; i++) l[i] = i32[i];
-                    values = l;
-                    dtype = "I64";
-                }
-            }
-            tensors.put(name, new Entry(dtype, shape, values));
         }
         return new Contents(tensors, meta);
     }
 
-    /** Writes tensors (in map order) and metadata atomically: temp file, fsync, rename. */
+    /** Checks one header entry: dtype, shape, offsets within the data, size within a Java array. */
+    private static Spec spec(Path file, String name, JsonElement value, long dataLen) throws IOException {
+        JsonObject o = SafetensorsHeader.object(file, name, value);
+        String dtype = SafetensorsHeader.dtype(file, name, o);
+        int width = switch (dtype) {
+            case "F32", "I32" -> 4;
+            case "I64", "F64" -> 8;
+            default -> throw bad(file, "tensor '" + name + "' has dtype " + dtype + "; supported: F32, F64, I32, I64");
+        };
+        long[] shape = SafetensorsHeader.longs(file, name, o, "shape", -1);
+        long[] off = SafetensorsHeader.longs(file, name, o, "data_offsets", 2);
+        long numel = 1, bytes;
+        try {
+            for (long d : shape) numel = Math.multiplyExact(numel, d);
+            bytes = Math.multiplyExact(numel, width);
+        } catch (ArithmeticException ex) {
+            throw bad(file, "tensor '" + name + "' has an implausible shape " + Arrays.toString(shape) + " (its size overflows)");
+        }
+        long b = off[0], en = off[1];
+        if (en < b || en > dataLen || en - b != bytes) {
+            throw bad(file, "tensor '" + name + "' has data_offsets [" + b + ", " + en + "] that do not match its shape "
+                    + Arrays.toString(shape) + " x " + width + " bytes within " + dataLen + " data bytes (truncated?)");
+        }
+        if (numel > MAX_ARRAY) {
+            throw new IOException(file + ": tensor '" + name + "' has " + numel + " values (shape " + Arrays.toString(shape) + ", "
+                    + bytes + " bytes), more than one Java array holds (" + MAX_ARRAY + "); AugMix4J cannot load it."
+                    + " Check that this is a WideResNet checkpoint (its largest tensor has a few million values)");
+        }
+        return new Spec(name, dtype, shape, numel, b, en);
+    }
+
+    /** Reads one tensor's values in chunks (F64 narrowed to float, I32 widened to long). */
+    private static Object values(FileChannel ch, long dataStart, Spec s) throws IOException {
+        int n = (int) s.numel();
+        boolean wide = s.dtype().equals("F64") || s.dtype().equals("I64");
+        int width = wide ? 8 : 4;
+        float[] f = s.dtype().startsWith("F") ? new float[n] : null;
+        long[] l = f == null ? new long[n] : null;
+        ByteBuffer buf = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
+        int done = 0;
+        while (done < n) {
+            int k = Math.min(n - done, buf.capacity() / width);
+            buf.clear().limit(k * width);
+            readFully(ch, buf, dataStart + s.begin() + (long) done * width);
+            buf.flip();
+            for (int i = 0; i < k; i++, done++) {
+                switch (s.dtype()) {
+                    case "F32" -> f[done] = buf.getFloat();
+                    case "F64" -> f[done] = (float) buf.getDouble();
+                    case "I64" -> l[done] = buf.getLong();
+                    default -> l[done] = buf.getInt();
+                }
+            }
+        }
+        return f != null ? f : l;
+    }
+
+    private static void readFully(FileChannel ch, ByteBuffer b, long pos) throws IOException {
+        while (b.hasRemaining()) {
+            int r = ch.read(b, pos);
+            if (r < 0) throw new EOFException("the file ended early (was it truncated while being read?)");
+            pos += r;
+        }
+    }
+
+    /**
+     * Writes tensors and metadata atomically (temp file beside the target, fsync, rename; see
+     * {@link AtomicFile}). The bytes depend only on the contents, never on the JVM run: metadata keys
+     * are written sorted, and tensors in the map's order when it has a defined one (a LinkedHashMap
+     * or a SortedMap), otherwise sorted by name (the order of Map.of or a HashMap may vary).
+     */
     public static void write(Path file, Map<String, Entry> tensors, Map<String, String> metadata) throws IOException {
         JsonObject header = new JsonObject();
         if (metadata != null && !metadata.isEmpty()) {
             JsonObject m = new JsonObject();
-            metadata.forEach(m::addProperty);
+            new TreeMap<>(metadata).forEach(m::addProperty);
             header.add("__metadata__", m);
         }
+        Map<String, Entry> ordered = tensors instanceof LinkedHashMap || tensors instanceof SortedMap ? tensors : new TreeMap<>(tensors);
         long offset = 0;
-        for (Map.Entry<String, Entry> e : tensors.entrySet()) {
+        for (Map.Entry<String, Entry> e : ordered.entrySet()) {
             Entry t = e.getValue();
             int width = t.dtype().equals("F32") ? 4 : 8;
             long bytes = t.numel() * width;
@@ -175,26 +222,16 @@ public final class Safetensors {
         byte[] hbytes = new byte[hjson.length + pad];
         System.arraycopy(hjson, 0, hbytes, 0, hjson.length);
         for (int i = hjson.length; i < hbytes.length; i++) hbytes[i] = ' ';
-        Path dir = file.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
-        try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
-                 OutputStream out = new java.io.BufferedOutputStream(java.nio.channels.Channels.newOutputStream(ch), 1 << 20)) {
-                ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(hbytes.length);
-                out.write(len.array());
-                out.write(hbytes);
-                for (Entry t : tensors.values()) writeValues(out, t);
-                out.flush();
-                ch.force(true);
-            }
-            try {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
+        try (AtomicFile f = AtomicFile.create(file);
+             OutputStream out = new BufferedOutputStream(f.stream(), 1 << 20)) {
+            ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(hbytes.length);
+            out.write(len.array());
+            out.write(hbytes);
+            for (Entry t : ordered.values()) writeValues(out, t);
+            out.flush();
+            f.commit();
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
         }
     }
 
@@ -219,7 +256,7 @@ public final class Safetensors {
         buf.clear();
     }
 
-    private static IOException bad(Path file, String what) {
+    static IOException bad(Path file, String what) {
         return new IOException(file + ": not a valid safetensors file: " + what
                 + ". Re-export it (PyTorch: safetensors.torch.save_file) or check the path.");
     }

@@ -219,7 +219,10 @@ public final class WideResNet {
             Object src = state.get(e.getKey());
             if (src == null) continue;
             if (e.getValue() instanceof float[] dst) {
-                float[] s = (float[]) src;
+                if (!(src instanceof float[] s)) {
+                    throw new IllegalArgumentException("state_dict entry " + e.getKey() + " holds integers, but it is a float32 "
+                            + "tensor (shape " + Tensor.str(stateShape(e.getKey())) + "); re-export the weights with float tensors");
+                }
                 if (s.length != dst.length) {
                     throw new IllegalArgumentException("state_dict entry " + e.getKey() + " has " + s.length + " values, expected "
                             + dst.length + " (shape " + Tensor.str(stateShape(e.getKey())) + ")");
@@ -227,7 +230,12 @@ public final class WideResNet {
                 System.arraycopy(s, 0, dst, 0, dst.length);
             } else {
                 String prefix = e.getKey().substring(0, e.getKey().lastIndexOf('.'));
-                normByPrefix.get(prefix).numBatchesTracked = ((long[]) src)[0];
+                if (!(src instanceof long[] n) || n.length != 1) {
+                    throw new IllegalArgumentException("state_dict entry " + e.getKey() + " must be one int64 value (shape []), but it "
+                            + "holds " + (src instanceof long[] n ? n.length + " integers" : "floats") + "; re-export it from "
+                            + "PyTorch, or drop the entry (it is optional)");
+                }
+                normByPrefix.get(prefix).numBatchesTracked = n[0];
             }
         }
     }
