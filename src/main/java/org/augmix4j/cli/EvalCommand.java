@@ -82,7 +82,7 @@ public final class EvalCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         TrainConfig cfg = config();
-        if (json != null) org.augmix4j.data.AtomicFile.checkWritable(json, "--json");  // fail now, not after the evaluation
+        if (json != null) OutputFiles.checkWritable("--json", json);  // fail now, not after the evaluation
         Parallel.setThreads(cfg.threads());
         JsonObject report = evaluate(checkpoint, cfg, Engines.Options.of(device, evalBatchSize).withTf32(tf32), layers, widenFactor,
                 allowPartial, System.out);

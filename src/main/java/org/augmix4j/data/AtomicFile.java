@@ -36,27 +36,6 @@ public final class AtomicFile implements AutoCloseable {
         this.channel = channel;
     }
 
-    /**
-     * Fails now, with a sentence naming {@code flag} and the path, when {@code target} could not be
-     * written later: its directory cannot be created, or a probe file cannot be created there
-     * (read-only file system, no permission, no space for a directory entry), or the target is a
-     * directory. For outputs that a long job writes at its end.
-     */
-    public static void checkWritable(Path target, String flag) {
-        Path abs = target.toAbsolutePath();
-        if (Files.isDirectory(abs)) {
-            throw new IllegalArgumentException(flag + " " + target + " is a directory; give a file name, e.g. " + abs.resolve("report.json"));
-        }
-        try {
-            Files.createDirectories(abs.getParent());
-            Path probe = Files.createTempFile(abs.getParent(), "." + abs.getFileName(), ".probe");
-            Files.delete(probe);
-        } catch (IOException | SecurityException e) {
-            throw new IllegalArgumentException(flag + " " + target + ": cannot write in " + abs.getParent() + " (" + e.getMessage()
-                    + "). Choose a writable location, or fix the folder's permissions, before the work starts.", e);
-        }
-    }
-
     /** Opens a temporary file in {@code target}'s directory (created if needed). */
     public static AtomicFile create(Path target) {
         Path abs = target.toAbsolutePath();

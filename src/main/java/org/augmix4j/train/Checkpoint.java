@@ -293,19 +293,47 @@ public final class Checkpoint {
         JsonObject o;
         try {
             o = new Gson().fromJson(Files.readString(side), JsonObject.class);
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new IOException(side + ": the checkpoint sidecar is not UTF-8 text (damaged or not a sidecar); delete it to use "
+                    + weights.getFileName() + " as plain weights (the architecture is then inferred from the tensors)", e);
         } catch (com.google.gson.JsonParseException e) {
             throw new IOException(side + ": the checkpoint sidecar is not valid JSON (" + e.getMessage() + "); delete it to use "
                     + weights.getFileName() + " as plain weights (the architecture is then inferred from the tensors)");
         }
-        if (o == null || !o.has("weights_sha256") || !o.has("epoch") || !o.has("layers")) {
+        if (o == null || !o.has("weights_sha256") || !o.get("weights_sha256").isJsonPrimitive() || !o.has("epoch") || !o.has("layers")) {
             throw new IOException(side + ": not an AugMix4J checkpoint sidecar (no weights_sha256/epoch/layers)");
         }
+        JsonObject config = o.has("config") && o.get("config").isJsonObject() ? o.getAsJsonObject("config") : new JsonObject();
+        Meta meta = new Meta((int) number(o, "epoch", side, 0, Integer.MAX_VALUE), number(o, "step", side, 0, Long.MAX_VALUE),
+                (int) number(o, "layers", side, 10, 10_000), (int) number(o, "widen_factor", side, 1, 1_000),
+                (int) number(o, "classes", side, 2, 1_000_000), number(o, "seed", side, Long.MIN_VALUE, Long.MAX_VALUE), config);
         verify(weights, o.get("weights_sha256").getAsString(), side);
         Path optim = optimFile(weights);
-        if (Files.isRegularFile(optim) && o.has("optimizer_sha256")) verify(optim, o.get("optimizer_sha256").getAsString(), side);
-        return new Meta(o.get("epoch").getAsInt(), o.get("step").getAsLong(), o.get("layers").getAsInt(),
-                o.get("widen_factor").getAsInt(), o.get("classes").getAsInt(), o.get("seed").getAsLong(),
-                o.has("config") ? o.getAsJsonObject("config") : new JsonObject());
+        if (Files.isRegularFile(optim) && o.has("optimizer_sha256")) {
+            if (!o.get("optimizer_sha256").isJsonPrimitive()) throw new IOException(side + ": optimizer_sha256 is not a string; the sidecar is damaged");
+            verify(optim, o.get("optimizer_sha256").getAsString(), side);
+        }
+        return meta;
+    }
+
+    /** A whole-number field of the sidecar in [min, max], or an error naming the file, the field and what was found. */
+    private static long number(JsonObject o, String key, Path side, long min, long max) throws IOException {
+        com.google.gson.JsonElement e = o.get(key);
+        long v;
+        try {
+            if (e == null || !e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber()) throw new NumberFormatException();
+            java.math.BigDecimal d = e.getAsBigDecimal();
+            v = d.longValueExact();
+        } catch (NumberFormatException | ArithmeticException bad) {
+            throw new IOException(side + ": the checkpoint sidecar's \"" + key + "\" is " + (e == null ? "missing" : e.toString())
+                    + ", not a whole number; the sidecar is damaged. Use an earlier checkpoint, or delete the sidecar to load "
+                    + "the weights as plain weights (eval infers the architecture from the tensors).");
+        }
+        if (v < min || v > max) {
+            throw new IOException(side + ": the checkpoint sidecar's \"" + key + "\" is " + v + ", outside " + min + ".." + max
+                    + "; the sidecar is damaged. Use an earlier checkpoint, or delete the sidecar to load the weights as plain weights.");
+        }
+        return v;
     }
 
     private static void verify(Path file, String expected, Path side) throws IOException {
@@ -380,11 +408,15 @@ public final class Checkpoint {
         int blocks = 0;
         while (state.containsKey("block1.layer." + blocks + ".conv1.weight")) blocks++;
         Object fc = state.get("fc.bias"), w1 = state.get("block1.layer.0.conv1.weight");
-        if (blocks == 0 || fc == null || w1 == null) {
+        if (blocks == 0 || !(fc instanceof float[]) || !(w1 instanceof float[])) {
             throw new IllegalArgumentException(file + ": not an official WideResNet state_dict (no block1.layer.0.conv1.weight / "
                     + "fc.bias); give --layers and --widen-factor, or export from the official model");
         }
         int width = ((float[]) w1).length / (16 * 9); // block1.layer.0.conv1: (16k, 16, 3, 3)
+        if (width < 16 || width % 16 != 0 || ((float[]) fc).length < 2) {
+            throw new IllegalArgumentException(file + ": block1.layer.0.conv1.weight has " + ((float[]) w1).length + " values and fc.bias "
+                    + ((float[]) fc).length + ", which fit no WideResNet; give --layers and --widen-factor, or check the file");
+        }
         return new WideResNet.Config(6 * blocks + 4, width / 16, ((float[]) fc).length);
     }
 

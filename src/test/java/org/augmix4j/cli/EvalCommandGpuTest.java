@@ -41,7 +41,7 @@ class EvalCommandGpuTest {
             CliRun r = CliRun.of("eval", "--checkpoint", ckpt.toString(), "--dataset", "synthetic", "--corrupted", "builtin", "--test-limit", "7",
                     "--corrupted-limit", "2", "--eval-batch-size", "4", "--device", devices[i], "--json", json.toString());
             assertEquals(0, r.code(), r.toString());
-            assertTrue(r.out().contains(i == 0 ? "Device: GPU" : "Device: CPU"), r.out());
+            assertTrue(r.out().contains(i == 0 ? "Engine: GPU" : "Engine: CPU"), r.out());
             reports[i] = EvalCommandTest.json(json);
             assertEquals(devices[i], reports[i].get("device").getAsString());
             assertEquals(i == 0, reports[i].get("corrupted_source").getAsString().contains("generated on the GPU"), reports[i].toString());
