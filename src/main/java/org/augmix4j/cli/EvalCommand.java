@@ -20,6 +20,7 @@ import org.augmix4j.train.GpuEngine;
 import org.augmix4j.train.TrainConfig;
 import org.augmix4j.train.Report;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -35,14 +36,7 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--checkpoint", required = true, description = "Weights: a .safetensors file with the official PyTorch WideResNet "
             + "state_dict keys (ours, or exported from PyTorch; a 'module.' prefix and missing num_batches_tracked are fine)")
     Path checkpoint;
-    @Option(names = "--dataset", description = "cifar10 | cifar100 | fashion-mnist | mnist | synthetic (default: ${DEFAULT-VALUE})")
-    String dataset = D.dataset();
-    @Option(names = "--data", description = "Dataset directory; layouts in data/README.md (default: ${DEFAULT-VALUE})")
-    Path data = D.dataDir();
-    @Option(names = "--corrupted", description = "A CIFAR-10-C/100-C directory (or one in that layout, e.g. written by 'corrupt'), "
-            + "builtin (the 15 corruptions generated from the test set), none, or auto: the published files under --data when "
-            + "present, else builtin (default: ${DEFAULT-VALUE})")
-    String corrupted = D.corrupted();
+    @Mixin EvalOptions eval = new EvalOptions();
     @Option(names = "--json", description = "Write the report as JSON to this file, and the chart of error per corruption and severity "
             + "beside it (NAME-corruption_errors.png)")
     Path json;
@@ -53,30 +47,14 @@ public final class EvalCommand implements Callable<Integer> {
     int layers;
     @Option(names = "--widen-factor", description = "Override the WRN widen factor (default: from the sidecar, else inferred)")
     int widenFactor;
-    @Option(names = "--eval-batch-size", description = "Images per forward (default: ${DEFAULT-VALUE})")
-    int evalBatchSize = D.evalBatchSize();
-    @Option(names = "--test-limit", description = "Evaluate on the first N clean test images only; 0 = all (default: ${DEFAULT-VALUE})")
-    int testLimit = D.testLimit();
-    @Option(names = "--corrupted-limit", description = "Evaluate each corruption and severity on its first N images only; 0 = all "
-            + "(default: ${DEFAULT-VALUE})")
-    int corruptedLimit = D.corruptedLimit();
     @Option(names = "--seed", description = "Seed of the built-in corruptions (default: ${DEFAULT-VALUE})")
     long seed = D.seed();
-    @Option(names = "--num-workers", description = "CPU threads; 0 = all cores (default: ${DEFAULT-VALUE})")
-    int numWorkers = D.threads();
-    @Option(names = "--device", description = "cpu | gpu | auto: auto evaluates on the GPU when a usable one is found, else on the CPU"
-            + " saying what is missing; gpu fails with that message (default: ${DEFAULT-VALUE})", converter = DeviceConverter.class,
-            defaultValue = "auto")
-    Device device;
-    @Option(names = "--tf32", description = "GPU: let cuDNN and cuBLAS use TF32 tensor cores (faster on Ampere and newer; 10-bit"
-            + " mantissa products). Off by default")
-    boolean tf32;
 
     /** The evaluation's settings as the shared configuration object (training fields keep their defaults). */
     TrainConfig config() {
-        return new TrainConfig(Datasets.canonical(dataset), data, D.epochs(), D.learningRate(), D.batchSize(), evalBatchSize, D.momentum(),
-                D.decay(), D.layers(), D.widenFactor(), D.augmix(), D.save(), seed, device, numWorkers, D.trainLimit(), corrupted,
-                D.printFreq(), corruptedLimit, testLimit);
+        return new TrainConfig(Datasets.canonical(eval.dataset), eval.data, D.epochs(), D.learningRate(), D.batchSize(), eval.evalBatchSize, D.momentum(),
+                D.decay(), D.layers(), D.widenFactor(), D.augmix(), D.save(), seed, eval.device, eval.numWorkers, D.trainLimit(), eval.corrupted,
+                D.printFreq(), eval.corruptedLimit, eval.testLimit);
     }
 
     @Override
@@ -84,7 +62,7 @@ public final class EvalCommand implements Callable<Integer> {
         TrainConfig cfg = config();
         if (json != null) OutputFiles.checkWritable("--json", json);  // fail now, not after the evaluation
         Parallel.setThreads(cfg.threads());
-        JsonObject report = evaluate(checkpoint, cfg, Engines.Options.of(device, evalBatchSize).withTf32(tf32), layers, widenFactor,
+        JsonObject report = evaluate(checkpoint, cfg, Engines.Options.of(eval.device, eval.evalBatchSize).withTf32(eval.tf32), layers, widenFactor,
                 allowPartial, System.out);
         if (json != null) {
             Report.write(json, report);

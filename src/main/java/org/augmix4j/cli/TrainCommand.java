@@ -15,6 +15,7 @@ import org.augmix4j.train.TrainConfig;
 import org.augmix4j.train.Trainer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -30,11 +31,8 @@ import picocli.CommandLine.Spec;
 public final class TrainCommand implements Callable<Integer> {
     private static final TrainConfig D = TrainConfig.DEFAULTS;
     @Spec CommandSpec spec;
+    @Mixin EvalOptions eval = new EvalOptions();
 
-    @Option(names = "--dataset", description = "cifar10 | cifar100 | fashion-mnist | mnist | synthetic (default: ${DEFAULT-VALUE})")
-    String dataset = D.dataset();
-    @Option(names = "--data", description = "Dataset directory; layouts in data/README.md (default: ${DEFAULT-VALUE})")
-    Path data = D.dataDir();
     @Option(names = {"-m", "--model"}, description = "Architecture; only wrn (WideResNet) (default: ${DEFAULT-VALUE})")
     String model = "wrn";
     @Option(names = {"-e", "--epochs"}, description = "Epochs (default: ${DEFAULT-VALUE})")
@@ -43,8 +41,6 @@ public final class TrainCommand implements Callable<Integer> {
     double learningRate = D.learningRate();
     @Option(names = {"-b", "--batch-size"}, description = "Samples per step; JSD mode feeds 3x as many images (default: ${DEFAULT-VALUE})")
     int batchSize = D.batchSize();
-    @Option(names = "--eval-batch-size", description = "Images per evaluation forward (default: ${DEFAULT-VALUE})")
-    int evalBatchSize = D.evalBatchSize();
     @Option(names = "--momentum", description = "SGD momentum, Nesterov (default: ${DEFAULT-VALUE})")
     double momentum = D.momentum();
     @Option(names = {"-wd", "--decay"}, description = "Weight decay on every parameter (default: ${DEFAULT-VALUE})")
@@ -75,28 +71,13 @@ public final class TrainCommand implements Callable<Integer> {
     boolean evaluate;
     @Option(names = "--print-freq", description = "Steps between log lines when not on a terminal (default: ${DEFAULT-VALUE})")
     int printFreq = D.printFreq();
-    @Option(names = "--num-workers", description = "CPU threads; 0 = all cores (default: ${DEFAULT-VALUE})")
-    int numWorkers = D.threads();
     @Option(names = "--seed", description = "Run seed: init, shuffling and every augmentation draw (default: ${DEFAULT-VALUE})")
     long seed = D.seed();
-    @Option(names = "--device", description = "cpu | gpu | auto: auto trains on the GPU when a usable one is found, else on the CPU"
-            + " saying what is missing; gpu fails with that message (default: ${DEFAULT-VALUE})", converter = DeviceConverter.class,
-            defaultValue = "auto")
-    Device device;
-    @Option(names = "--tf32", description = "GPU: let cuDNN and cuBLAS use TF32 tensor cores (faster on Ampere and newer; 10-bit"
-            + " mantissa products). Off by default and in every parity check (docs/gpu-training.md)")
-    boolean tf32;
     @Option(names = "--sync-debug", description = "GPU: synchronise and check after every kernel launch and library call, so a"
             + " fault names its launch (slow; for debugging)")
     boolean syncDebug;
     @Option(names = "--train-limit", description = "Use only the first N training images, 0 = all (default: ${DEFAULT-VALUE})")
     int trainLimit = D.trainLimit();
-    @Option(names = "--test-limit", description = "Evaluate on the first N test images only (per epoch and at the end), 0 = all (default: ${DEFAULT-VALUE})")
-    int testLimit = D.testLimit();
-    @Option(names = "--corrupted", description = "After training evaluate on: a CIFAR-C directory, builtin, none, or auto: the published -C files under --data when found, else builtin (default: ${DEFAULT-VALUE})")
-    String corrupted = D.corrupted();
-    @Option(names = "--corrupted-limit", description = "Evaluate each corruption and severity on its first N test images only, 0 = all (default: ${DEFAULT-VALUE})")
-    int corruptedLimit = D.corruptedLimit();
 
     /**
      * The embedded default's settings (docs/training.md has its measured numbers): sized to finish,
@@ -109,7 +90,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (isEmbeddedDefault()) {
-            System.out.println("No CIFAR-10 under " + data.toAbsolutePath() + " and no arguments: running the embedded default "
+            System.out.println("No CIFAR-10 under " + eval.data.toAbsolutePath() + " and no arguments: running the embedded default "
                     + "(train " + String.join(" ", EMBEDDED) + "). See data/README.md for CIFAR.");
             return runEmbedded();
         }
@@ -139,7 +120,7 @@ public final class TrainCommand implements Callable<Integer> {
 
     private boolean cifarPresent() {
         try {
-            Cifar.locate(Cifar.Variant.CIFAR10, data);
+            Cifar.locate(Cifar.Variant.CIFAR10, eval.data);
             return true;
         } catch (RuntimeException e) {
             return false;
@@ -153,13 +134,13 @@ public final class TrainCommand implements Callable<Integer> {
         new org.augmix4j.nn.WideResNet.Config(layers, widenFactor, 2); // validates depth and width before any data is loaded
         AugMixConfig.Mode mode = noAugmix ? AugMixConfig.Mode.NONE : noJsd ? AugMixConfig.Mode.AUGMIX : AugMixConfig.Mode.JSD;
         AugMixConfig aug = new AugMixConfig(mode, mixtureWidth, mixtureDepth, augSeverity, 1.0, allOps, true);
-        return new TrainConfig(Datasets.canonical(dataset), data, epochs, learningRate, batchSize, evalBatchSize, momentum, decay,
-                layers, widenFactor, aug, save, seed, device, numWorkers, trainLimit, corrupted, printFreq, corruptedLimit, testLimit);
+        return new TrainConfig(Datasets.canonical(eval.dataset), eval.data, epochs, learningRate, batchSize, eval.evalBatchSize, momentum, decay,
+                layers, widenFactor, aug, save, seed, eval.device, eval.numWorkers, trainLimit, eval.corrupted, printFreq, eval.corruptedLimit, eval.testLimit);
     }
 
     int runWith(boolean embedded) throws Exception {
         TrainConfig cfg = config();
-        Engines.Options engine = Engines.Options.of(cfg.device(), cfg.evalBatchSize()).withTf32(tf32).withSyncDebug(syncDebug);
+        Engines.Options engine = Engines.Options.of(cfg.device(), cfg.evalBatchSize()).withTf32(eval.tf32).withSyncDebug(syncDebug);
         if (evaluate) {
             if (resume == null) throw new IllegalArgumentException("--evaluate needs --resume CHECKPOINT (the model to evaluate)");
             Checkpoint.Meta meta = Checkpoint.readMeta(resume);

@@ -131,11 +131,11 @@ class TrainCommandTest {
     void noArgumentsAndNoCifarMeansTheEmbeddedDefault() {
         TrainCommand t = new TrainCommand();
         new CommandLine(t).parseArgs();
-        t.data = dir; // no CIFAR-10 here
+        t.eval.data = dir; // no CIFAR-10 here
         assertTrue(t.isEmbeddedDefault());
         TrainCommand u = new TrainCommand();
         new CommandLine(u).parseArgs("--epochs", "3");
-        u.data = dir;
+        u.eval.data = dir;
         assertFalse(u.isEmbeddedDefault(), "any option means the user's configuration");
     }
 
@@ -153,7 +153,7 @@ class TrainCommandTest {
         assertEquals(100, d.epochs);
         assertEquals(0.1, d.learningRate);
         assertEquals(128, d.batchSize);
-        assertEquals(1000, d.evalBatchSize);
+        assertEquals(1000, d.eval.evalBatchSize);
         assertEquals(0.9, d.momentum);
         assertEquals(0.0005, d.decay);
         assertEquals(40, d.layers);
