@@ -3,7 +3,6 @@ package org.augmix4j.corrupt;
 import java.util.List;
 import org.augmix4j.cpu.Parallel;
 import org.augmix4j.tensor.ImageBatch;
-import org.augmix4j.tensor.ShapeException;
 
 /**
  * The 19 CIFAR-C corruptions at CIFAR (32x32) strength, CPU reference, following the original
@@ -53,10 +52,7 @@ public final class Corruptions {
         Corruption.checkSeverity(severity);
         if (c == null) throw new IllegalArgumentException("corruption is null; valid names: " + String.join(", ", ALL));
         FrostTiles f = frost == null ? FrostTiles.procedural() : frost;
-        if ((long) outOff + (long) in.count() * N > out.length) {
-            throw new ShapeException("output buffer too small: " + out.length + " bytes from offset " + outOff
-                    + " for " + in.count() + " images");
-        }
+        BatchShapes.checkOutput(out.length, outOff, in.count(), N);
         byte[] src = in.pixels();
         int grain = c == Corruption.JPEG_COMPRESSION || c == Corruption.MOTION_BLUR ? 8 : 16;
         Parallel.range(in.count(), grain, (s, e) -> {
@@ -77,10 +73,7 @@ public final class Corruptions {
     }
 
     private static void checkShape(ImageBatch in) {
-        if (in.height() != SIZE || in.width() != SIZE || in.channels() != 3) {
-            throw new ShapeException("corruptions need 32x32 RGB images (CIFAR parameters), got " + in.height()
-                    + "x" + in.width() + "x" + in.channels() + "; pad or resize to 32x32x3 first");
-        }
+        if (in.height() != SIZE || in.width() != SIZE || in.channels() != 3) BatchShapes.notCifar(in);
     }
 
     static void apply(Corruption c, int s, byte[] in, int io, byte[] out, int oo, CounterRng rng, FrostTiles frost) {
