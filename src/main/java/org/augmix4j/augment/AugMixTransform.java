@@ -42,16 +42,19 @@ public final class AugMixTransform {
     private final ThreadLocal<AugMix.Scratch> scratch = new ThreadLocal<>();
     /** Per channel c, {@code norm[c][u] = (u / 255f - mean_c) / std_c}. */
     private final float[][] norm = new float[3][256];
+    /** mean = std = 0.5 on every channel: the batch path's normalisation, and its mixing loop. */
+    private final boolean half;
 
     private AugMixTransform(Builder b) {
         this.cfg = new AugMixConfig(AugMixConfig.Mode.AUGMIX, b.width, b.depth, b.severity, b.alpha, b.allOps, false);
         this.seed = b.seed;
         this.mean = b.mean.clone();
         this.std = b.std.clone();
-        boolean half = true;
-        for (int c = 0; c < 3; c++) half &= mean[c] == 0.5f && std[c] == 0.5f;
+        boolean h = true;
+        for (int c = 0; c < 3; c++) h &= mean[c] == 0.5f && std[c] == 0.5f;
+        this.half = h;
         for (int c = 0; c < 3; c++) {
-            for (int u = 0; u < 256; u++) norm[c][u] = half ? AugMix.NORM[u] : ((float) u / 255f - mean[c]) / std[c];
+            for (int u = 0; u < 256; u++) norm[c][u] = h ? AugMix.NORM[u] : ((float) u / 255f - mean[c]) / std[c];
         }
     }
 
@@ -90,14 +93,36 @@ public final class AugMixTransform {
         final int width = ch.length, n = s.n;
         final float m = p.m(), om = 1f - m;
         final float[] wt = p.w();
+        // products of a float32 weight with a uint8 value depend only on the value: tabulated (the same multiplies)
+        final float[] tab = s.tables(width + 1);
+        for (int u = 0; u < 256; u++) {
+            tab[u] = om * (float) u;
+            for (int k = 0; k < width; k++) tab[256 * (k + 1) + u] = wt[k] * (float) u;
+        }
         final byte[] x = s.x, out = new byte[n];
+        if (width == 3) {
+            final byte[] c0 = ch[0], c1 = ch[1], c2 = ch[2];
+            for (int k = 0; k < n; k++) {
+                float mix = 0f;
+                mix += tab[256 + (c0[k] & 0xFF)];
+                mix += tab[512 + (c1[k] & 0xFF)];
+                mix += tab[768 + (c2[k] & 0xFF)];
+                out[k] = toUint8(tab[x[k] & 0xFF] + m * mix);
+            }
+            return out;
+        }
         for (int k = 0; k < n; k++) {
             float mix = 0f;
-            for (int c = 0; c < width; c++) mix += wt[c] * (float) (ch[c][k] & 0xFF);
-            float y = om * (float) (x[k] & 0xFF) + m * mix + 0.5f;
-            out[k] = (byte) (y <= 0f ? 0 : y >= 255f ? 255 : (int) y);
+            for (int c = 0; c < width; c++) mix += tab[256 * (c + 1) + (ch[c][k] & 0xFF)];
+            out[k] = toUint8(tab[x[k] & 0xFF] + m * mix);
         }
         return out;
+    }
+
+    /** Round to nearest, clamped to 0..255. */
+    private static byte toUint8(float y) {
+        float r = y + 0.5f;
+        return (byte) (r <= 0f ? 0 : r >= 255f ? 255 : (int) r);
     }
 
     // ------------------------------------------------------------------ float forms
@@ -110,10 +135,22 @@ public final class AugMixTransform {
 
     /** {@link #toTensor(RgbImage, long)} of uint8 HWC bytes. */
     public float[] toTensor(byte[] hwc, int h, int w, long i) {
-        AugMix.Scratch s = scratch(hwc, h, w);
-        float[] out = new float[s.n];
-        mixNormalized(s, program(i, 1, h, w), out, 0);
+        float[] out = new float[3 * h * w];
+        toTensor(hwc, h, w, i, out, 0);
         return out;
+    }
+
+    /**
+     * {@link #toTensor(byte[], int, int, long)} written into {@code out[off .. off + 3hw)}, e.g. straight into a
+     * batch buffer (no allocation per image: the batch path's cost).
+     */
+    public void toTensor(byte[] hwc, int h, int w, long i, float[] out, int off) {
+        AugMix.Scratch s = scratch(hwc, h, w);
+        if (out == null || off < 0 || (long) off + s.n > out.length) {
+            throw new IllegalArgumentException("output needs " + s.n + " floats from offset " + off + "; it holds "
+                    + (out == null ? 0 : out.length));
+        }
+        mixNormalized(s, program(i, 1, h, w), out, off);
     }
 
     /**
@@ -181,8 +218,12 @@ public final class AugMixTransform {
      * the products tabulated per channel (each table entry is the multiply the element loop would do).
      */
     private void mixNormalized(AugMix.Scratch s, AugMix.ViewProgram p, float[] out, int off) {
+        if (half) {
+            AugMix.mixView(s.x, p, s, out, off, null); // mean = std = 0.5: the batch path's own loop
+            return;
+        }
         byte[][] ch = chains(s, p);
-        final int width = ch.length, hw = s.h * s.w, n = s.n, stride = 256 * (width + 1);
+        final int width = ch.length, hw = s.h * s.w, stride = 256 * (width + 1);
         final float m = p.m(), om = 1f - m;
         final float[] wt = p.w();
         final float[] tab = s.tables(3 * (width + 1));
@@ -194,12 +235,23 @@ public final class AugMixTransform {
             }
         }
         final byte[] x = s.x;
-        for (int q = 0, k3 = 0; k3 < n; q++, k3 += 3) {
-            for (int c = 0; c < 3; c++) {
-                int base = c * stride;
+        for (int c = 0; c < 3; c++) {
+            final int base = c * stride, o = off + c * hw;
+            if (width == 3) {
+                final byte[] c0 = ch[0], c1 = ch[1], c2 = ch[2];
+                for (int q = 0, k3 = c; q < hw; q++, k3 += 3) {
+                    float mix = 0f;
+                    mix += tab[base + 256 + (c0[k3] & 0xFF)];
+                    mix += tab[base + 512 + (c1[k3] & 0xFF)];
+                    mix += tab[base + 768 + (c2[k3] & 0xFF)];
+                    out[o + q] = tab[base + (x[k3] & 0xFF)] + m * mix;
+                }
+                continue;
+            }
+            for (int q = 0, k3 = c; q < hw; q++, k3 += 3) {
                 float mix = 0f;
-                for (int k = 0; k < width; k++) mix += tab[base + 256 * (k + 1) + (ch[k][k3 + c] & 0xFF)];
-                out[off + c * hw + q] = tab[base + (x[k3 + c] & 0xFF)] + m * mix;
+                for (int k = 0; k < width; k++) mix += tab[base + 256 * (k + 1) + (ch[k][k3] & 0xFF)];
+                out[o + q] = tab[base + (x[k3] & 0xFF)] + m * mix;
             }
         }
     }

@@ -12,13 +12,15 @@ import org.openjdk.jmh.annotations.*;
 /**
  * Per-image AugMix (the library API) against the batch path, one thread each, in images/s:
  * <ul>
- * <li>{@code transformTensor}: {@code AugMixTransform.toTensor} (one AugMix view, CHW float normalised);</li>
+ * <li>{@code transformTensor}: {@code AugMixTransform.toTensor} (one AugMix view, CHW float normalised, a new array);</li>
+ * <li>{@code transformTensorInto}: the same written into a caller's buffer ({@code toTensor(..., out, off)});</li>
  * <li>{@code transformUint8}: {@code AugMixTransform.apply} on HWC bytes (uint8 result);</li>
  * <li>{@code sampleStatic}: {@code AugMix.sample} (AUGMIX mode, no train transform), the old per-image call;</li>
  * <li>{@code batch}: {@code AugMix.sampleBatch} of 16 images, same mode, {@code Parallel.setThreads(1)}, scored per image.</li>
  * </ul>
  * All: official defaults (width 3, depth 1..3, severity 3, 9 ops, alpha 1), no flip/crop, fresh draw index each op.
- * Run (no install into ~/.m2 needed): tools/bench-augmixtransform.sh
+ * Run (no install into ~/.m2 needed): tools/bench-augmixtransform.sh; on a loaded machine also
+ * tools/bench-augmixtransform.sh --cputime (AugMixTransformCpuTime: the same calls interleaved, thread CPU time).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -64,6 +66,14 @@ public class AugMixTransformBench {
     public float[] transformTensor() {
         long i = next++;
         return transform.toTensor(images[(int) (i % BATCH)], size, size, i);
+    }
+
+    @Benchmark
+    public float[] transformTensorInto() {
+        long i = next++;
+        int b = (int) (i % BATCH);
+        transform.toTensor(images[b], size, size, i, out, b * size * size * 3);
+        return out;
     }
 
     @Benchmark
