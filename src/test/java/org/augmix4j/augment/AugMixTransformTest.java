@@ -48,6 +48,11 @@ class AugMixTransformTest {
                 assertArrayEquals(want, t.toTensor(img, i), "sample " + sample + " epoch " + epoch);
             }
         }
+        // the same written into a caller's buffer at an offset
+        float[] buf = new float[3 * H * W + 5];
+        t.toTensor(img.pixels(), H, W, 2, buf, 5);
+        assertArrayEquals(t.toTensor(img, 2), Arrays.copyOfRange(buf, 5, buf.length));
+        assertThrows(IllegalArgumentException.class, () -> t.toTensor(img.pixels(), H, W, 2, buf, 6));
         // and the three JSD views are the JSD sample's images
         float[][] jsd = AugMix.sample(img.pixels(), H, W, 7, 42, 0, cfg.withMode(AugMixConfig.Mode.JSD));
         float[][] got = t.jsdViews(img, 7);
