@@ -114,9 +114,14 @@ class ImagesTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ImageFiles.read(bomb));
         assertTrue(e.getMessage().contains("bomb.png") && e.getMessage().contains("20000x20000")
                 && e.getMessage().contains("400,000,000") && e.getMessage().contains("augmix4j.maxImagePixels"), e.getMessage());
-        // the same header under the limit gets to the decoder, which then fails on the truncated data
-        IllegalArgumentException e2 = assertThrows(IllegalArgumentException.class, () -> ImageFiles.read(bomb, 400_000_000L));
-        assertTrue(e2.getMessage().contains("not a readable image"), e2.getMessage());
+        // a small header with the same truncated data gets past the check to the decoder, which then fails on the data
+        Path small = dir.resolve("small.png");
+        Files.write(small, png(100, 100));
+        IllegalArgumentException e2 = assertThrows(IllegalArgumentException.class, () -> ImageFiles.read(small));
+        assertTrue(e2.getMessage().contains("not a readable image") && e2.getMessage().contains("small.png"), e2.getMessage());
+        // and the limit is the caller's to move
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> ImageFiles.read(small, 9_999L)).getMessage()
+                .contains("more than the limit of 9,999"));
         // the CLI's reader goes through the same check
         IllegalArgumentException e3 = assertThrows(IllegalArgumentException.class, () -> org.augmix4j.cli.PngImages.read(bomb));
         assertTrue(e3.getMessage().contains("refusing to decode"), e3.getMessage());
