@@ -33,12 +33,17 @@ import javax.imageio.stream.MemoryCacheImageOutputStream;
  *     the next power of two of max(h, w), top-left crop;</li>
  * <li>brightness V + c in HSV, c = .1 .2 .3 .4 .5; contrast {@code (x - mean) c + mean}, c = .4 .3 .2 .1 .05;
  *     saturate S c0 + c1, (c0, c1) = (.3,0) (.1,0) (2,0) (5,.1) (20,.2);</li>
+ * <li>glass_blur (sigma, max_delta, iterations) = (.7,1,2) (.9,2,1) (1,2,3) (1.1,3,2) (1.5,4,2): blur, uint8, then per pass
+ *     for h = H-d .. d+1, w = W-d .. d+1 (descending) draw dx, dy in [-d, d) and copy pixel (h+dy, w+dx) to (h, w)
+ *     in place (what NumPy's tuple "swap" of views does), blur again;</li>
+ * <li>zoom_blur (square images only; clipped_zoom is defined for them): mean of x and its clipped zooms by
+ *     {@code np.arange(1, end, step)}, (end, step) = (1.11,.01) (1.16,.01) (1.21,.02) (1.26,.02) (1.31,.03), float32;</li>
  * <li>jpeg_compression quality 25 18 15 10 7 (JDK codec, as the CIFAR version);</li>
  * <li>pixelate: Pillow BOX resize to (int(w c), int(h c)) and BOX back, c = .6 .5 .4 .3 .25.</li>
  * </ul>
  * Values become uint8 by {@code np.uint8(clip(v, 0, 1) * 255)} (truncation). The random draws use the
- * CIFAR versions' {@link CounterRng} streams, sized h x w. The other seven (defocus, glass and zoom blur,
- * snow, frost, elastic, spatter) are not ported to other sizes yet: {@link #SUPPORTED}.
+ * CIFAR versions' {@link CounterRng} streams, sized h x w. The other five (defocus_blur, snow, frost, elastic_transform,
+ * spatter), and zoom_blur on non-square images, are not ported to other sizes yet: {@link #available}.
  */
 final class AnySize {
     private AnySize() {}
@@ -47,7 +52,14 @@ final class AnySize {
     static final Set<Corruption> SUPPORTED = EnumSet.of(Corruption.GAUSSIAN_NOISE, Corruption.SHOT_NOISE,
             Corruption.IMPULSE_NOISE, Corruption.SPECKLE_NOISE, Corruption.GAUSSIAN_BLUR, Corruption.MOTION_BLUR,
             Corruption.FOG, Corruption.BRIGHTNESS, Corruption.CONTRAST, Corruption.SATURATE,
-            Corruption.JPEG_COMPRESSION, Corruption.PIXELATE);
+            Corruption.JPEG_COMPRESSION, Corruption.PIXELATE, Corruption.GLASS_BLUR, Corruption.ZOOM_BLUR);
+
+    /** {@link #SUPPORTED}, less zoom_blur for a non-square image. */
+    static Set<Corruption> available(int h, int w) {
+        Set<Corruption> s = EnumSet.copyOf(SUPPORTED);
+        if (h != w) s.remove(Corruption.ZOOM_BLUR);
+        return s;
+    }
 
     static final double[] GAUSS = {.08, .12, .18, .26, .38};
     static final double[] SHOT = {60, 25, 12, 5, 3};
@@ -60,6 +72,8 @@ final class AnySize {
     static final double[] CONTRAST = {.4, .3, .2, .1, .05};
     static final double[][] SATURATE = {{.3, 0}, {.1, 0}, {2, 0}, {5, .1}, {20, .2}};
     static final int[] JPEG = {25, 18, 15, 10, 7};
+    static final double[][] GLASS = {{.7, 1, 2}, {.9, 2, 1}, {1, 2, 3}, {1.1, 3, 2}, {1.5, 4, 2}};
+    static final double[][] ZOOM = {{1.11, .01}, {1.16, .01}, {1.21, .02}, {1.26, .02}, {1.31, .03}};
     static final double[] PIXELATE = {.6, .5, .4, .3, .25};
 
     /** Corrupts the h x w x 3 image at {@code in[io..]} into {@code out[oo..]}. */
@@ -148,6 +162,11 @@ final class AnySize {
                 for (int i = 0; i < n; i++) out[oo + i] = trunc((x[i] - mean[i % 3]) * k + mean[i % 3]);
             }
             case JPEG_COMPRESSION -> jpeg(in, io, out, oo, h, w, JPEG[s - 1]);
+            case GLASS_BLUR -> glass(s, in, io, out, oo, h, w, rng);
+            case ZOOM_BLUR -> {
+                if (h != w) unavailable(c, h, w);
+                zoom(s, in, io, out, oo, h);
+            }
             case PIXELATE -> {
                 int sh = Math.max(1, (int) (h * PIXELATE[s - 1])), sw = Math.max(1, (int) (w * PIXELATE[s - 1]));
                 int[] src = new int[n];
@@ -155,8 +174,58 @@ final class AnySize {
                 int[] big = Kernels.boxResize(Kernels.boxResize(src, h, w, sh, sw), sh, sw, h, w);
                 for (int i = 0; i < n; i++) out[oo + i] = (byte) big[i];
             }
-            default -> throw new IllegalArgumentException(c.stem() + " is not available at " + h + "x" + w
-                    + " yet (only at 32x32, with the CIFAR-C parameters); available at any size: " + SUPPORTED);
+            default -> unavailable(c, h, w);
+        }
+    }
+
+    private static void unavailable(Corruption c, int h, int w) {
+        throw new IllegalArgumentException(c.stem() + " is not available at " + h + "x" + w
+                + " yet (only at 32x32, with the CIFAR-C parameters); available at this size: " + available(h, w));
+    }
+
+    private static void glass(int s, byte[] in, int io, byte[] out, int oo, int h, int w, CounterRng rng) {
+        final double sigma = GLASS[s - 1][0];
+        final int d = (int) GLASS[s - 1][1], iterations = (int) GLASS[s - 1][2], n = h * w * 3;
+        double[] wt = Kernels.gaussianWeights(sigma, 4.0);
+        double[] x = unit(in, io, n);
+        Kernels.gaussian(x, h, w, 3, wt, Kernels.NEAREST, false);
+        int[] u = new int[n];
+        for (int i = 0; i < n; i++) u[i] = Math.max(0, Math.min(255, (int) (x[i] * 255)));
+        for (int it = 0; it < iterations; it++) {
+            for (int y = h - d; y > d; y--) {
+                for (int xx = w - d; xx > d; xx--) {
+                    int dx = rng.nextInt(-d, d), dy = rng.nextInt(-d, d);
+                    int src = ((y + dy) * w + xx + dx) * 3, dst = (y * w + xx) * 3;
+                    u[dst] = u[src];
+                    u[dst + 1] = u[src + 1];
+                    u[dst + 2] = u[src + 2];
+                }
+            }
+        }
+        for (int i = 0; i < n; i++) x[i] = u[i] / 255.0;
+        Kernels.gaussian(x, h, w, 3, wt, Kernels.NEAREST, false);
+        store(x, out, oo);
+    }
+
+    /** Square h x h: {@code (x + sum_z clipped_zoom(x, z)) / (count + 1)} in float32, z = NumPy's arange(1, end, step). */
+    private static void zoom(int s, byte[] in, int io, byte[] out, int oo, int h) {
+        final int n = h * h * 3;
+        final double end = ZOOM[s - 1][0], step = ZOOM[s - 1][1];
+        final int count = (int) Math.ceil((end - 1.0) / step); // NumPy's arange length
+        final double d = (1.0 + step) - 1.0;                    // NumPy's arange delta
+        double[] x = new double[n];
+        for (int i = 0; i < n; i++) x[i] = (float) ((in[io + i] & 255) / 255.0);
+        float[] acc = new float[n];
+        for (int i = 0; i < count; i++) {
+            double[] z = Kernels.clippedZoom(x, h, 3, 1.0 + i * d, true);
+            for (int k = 0; k < n; k++) acc[k] += (float) z[k];
+        }
+        float div = count + 1;
+        for (int k = 0; k < n; k++) {
+            float v = ((float) x[k] + acc[k]) / div;
+            float c = v < 0 ? 0f : (v > 1 ? 1f : v);
+            if (Float.isNaN(v)) c = 0f;
+            out[oo + k] = (byte) (int) (c * 255f);
         }
     }
 

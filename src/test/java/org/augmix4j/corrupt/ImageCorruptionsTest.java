@@ -80,6 +80,25 @@ class ImageCorruptionsTest {
         assertEquals(0.08 * 255, std(ImageCorruptions.corrupt(flat32, Corruption.GAUSSIAN_NOISE, 3, 1L, 0)), 0.08 * 255 * 0.1);
     }
 
+    /** contrast, gaussian_blur (48x48 and 40x56) and zoom_blur (48x48) against NumPy/SciPy (tools/cifarc/golden_anysize.py). */
+    @Test
+    void imageNetCParametersMatchTheNumPyReference() throws java.io.IOException {
+        java.nio.file.Path dir = java.nio.file.Path.of("src/test/resources/golden/anysize");
+        for (int[] hw : new int[][] {{48, 48}, {40, 56}}) {
+            int h = hw[0], w = hw[1];
+            byte[] in = java.nio.file.Files.readAllBytes(dir.resolve(h == w ? "in48.u8" : "in40x56.u8"));
+            for (Corruption c : h == w ? new Corruption[] {Corruption.CONTRAST, Corruption.GAUSSIAN_BLUR, Corruption.ZOOM_BLUR}
+                    : new Corruption[] {Corruption.CONTRAST, Corruption.GAUSSIAN_BLUR}) {
+                for (int s : new int[] {1, 3, 5}) {
+                    byte[] want = java.nio.file.Files.readAllBytes(dir.resolve(c.stem() + "_" + h + "x" + w + "_s" + s + ".u8"));
+                    assertArrayEquals(want, ImageCorruptions.corrupt(in, h, w, c, s, 0L, 0), c + " " + h + "x" + w + " severity " + s);
+                }
+            }
+        }
+        assertFalse(ImageCorruptions.available(40, 56).contains(Corruption.ZOOM_BLUR), "zoom_blur needs a square image");
+        assertTrue(ImageCorruptions.available(48, 48).contains(Corruption.ZOOM_BLUR));
+    }
+
     @Test
     void bufferedImagesAndNamesAndErrors() {
         BufferedImage big = Images.toBgr(picture(40, 36));
