@@ -300,13 +300,31 @@ public final class AugMix {
 
     // ------------------------------------------------------------------ per-image API
 
+    private static final ThreadLocal<Scratch> SAMPLE_SCRATCH = new ThreadLocal<>();
+
     /**
      * One sample of one image ({@code hwc}: h*w*3 bytes, RGB): returns the sample's output images
      * (JSD: clean, view 1, view 2; AUGMIX: the view; NONE: the clean image), each CHW float32.
+     * For repeated per-image use, {@link AugMixTransform} also reuses its buffers per thread.
      */
     public static float[][] sample(byte[] hwc, int h, int w, int sample, long seed, int epoch, AugMixConfig cfg) {
-        SampleTrace t = trace(hwc, h, w, sample, seed, epoch, cfg);
-        return t.outputs();
+        // the batch path's work without trace()'s copies of the input and of every chain image, in buffers kept per
+        // thread (the last image size's only)
+        checkImage(hwc, h, w);
+        Scratch s = SAMPLE_SCRATCH.get();
+        if (s == null || s.h != h || s.w != w) SAMPLE_SCRATCH.set(s = new Scratch(h, w));
+        prepare(hwc, 0, sample, seed, epoch, cfg, s);
+        float[][] outs = new float[cfg.imagesPerSample()][];
+        int o = 0;
+        if (cfg.mode() != AugMixConfig.Mode.AUGMIX) {
+            outs[o] = new float[s.n];
+            writeClean(s.x, h, w, outs[o++], 0);
+        }
+        for (int v = 1; v <= cfg.augViews(); v++) {
+            outs[o] = new float[s.n];
+            mixView(s.x, program(seed, epoch, sample, v, cfg, h, w), s, outs[o++], 0, null);
+        }
+        return outs;
     }
 
     /**

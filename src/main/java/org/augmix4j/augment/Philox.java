@@ -21,7 +21,7 @@ package org.augmix4j.augment;
  *   key  k0 = (uint32) seed,  k1 = (uint32) (seed >>> 32)        (seed = the run seed, 64 bit)
  *   c0 = sample   (the dataset index of the image, uint32)
  *   c1 = epoch    (uint32)
- *   c2 = tag << 24 | view << 16 | chain << 8 | step              (each field 8 bits)
+ *   c2 = tag &lt;&lt; 24 | view &lt;&lt; 16 | chain &lt;&lt; 8 | step              (each field 8 bits)
  *   c3 = draw     (block number inside the sub-stream, 0, 1, 2, ...)
  * </pre>
  * Tags and what each block's four words {@code w0..w3} mean:
@@ -183,7 +183,7 @@ public final class Philox {
     /**
      * The epoch's permutation of {@code 0..n-1} (sampling order of the training set): Fisher-Yates,
      * for i = n-1 down to 1 swap entries i and j = {@code uniformInt64(x_i, i + 1)} where the 64-bit
-     * x_i = words (2(i&1), 2(i&1)+1) of block {@code (c0 = i >>> 1, c1 = epoch, c2 = TAG_SHUFFLE << 24, c3 = 0)}.
+     * x_i = words {@code (2(i&1), 2(i&1)+1)} of block {@code (c0 = i >>> 1, c1 = epoch, c2 = TAG_SHUFFLE << 24, c3 = 0)}.
      */
     public static int[] shuffle(long seed, int epoch, int n) {
         if (n < 0) throw new IllegalArgumentException("shuffle: negative size " + n);

@@ -10,6 +10,8 @@
  * <li>{@link org.augmix4j.augment.Samplers}: Dirichlet(alpha) and Beta(alpha, alpha).</li>
  * <li>{@link org.augmix4j.augment.Op} / {@link org.augmix4j.augment.PilOps}: the 13 ops with
  *     explicit parameters, Pillow-exact on HWC uint8 RGB of any size.</li>
+ * <li>{@link org.augmix4j.augment.AugMixTransform}: the library entry point, torchvision-style per-image AugMix on
+ *     BufferedImage / RgbImage / uint8 HWC (uint8, normalised CHW float and JSD-view forms; docs/library.md).</li>
  * <li>{@link org.augmix4j.augment.AugMix}: programs (what is drawn per sample and view), the
  *     train transform, augment-and-mix, batches (NCHW float32, {@code cat([clean, aug1, aug2])})
  *     and traces (every intermediate, for checking another implementation).</li>

@@ -18,6 +18,10 @@ import org.augmix4j.tensor.Tensor;
  * <p>Shapes follow PyTorch: activations (N, C, H, W), logits (N, K).
  */
 public final class F {
+    // The engine classes behind this one (cpu.Gemm, cpu.ConvEngine, ops.BatchNorm) use jdk.incubator.vector and fail
+    // to link without it; check here first, so the error is a sentence naming the flag, not NoClassDefFoundError.
+    static { org.augmix4j.cpu.VectorSupport.require("the CPU training engine (org.augmix4j.autograd.F)"); }
+
     private F() {}
 
     private static boolean needs(Tape t, Var... in) {

@@ -35,7 +35,7 @@ public final class AugmentCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Parameters(arity = "0..*", paramLabel = "IMAGE.png",
-            description = "8-bit RGB PNG images (any size); none: the built-in 32x32 drawings.")
+            description = "PNG/JPEG images (any size; grey, alpha, palette and 16-bit are converted to RGB as PIL's convert('RGB')); none: the built-in 32x32 drawings.")
     List<Path> inputs = new ArrayList<>();
 
     @Option(names = "--views", defaultValue = "5", description = "AugMix views per image (1..64; default ${DEFAULT-VALUE}).")
@@ -105,7 +105,10 @@ public final class AugmentCommand implements Callable<Integer> {
             if (inputs.isEmpty()) {
                 for (int i = 0; i < SampleImages.NAMES.length; i++) images.add(new PngImages.Rgb(32, 32, SampleImages.draw(i, 32)));
             } else {
-                for (Path p : inputs) images.add(PngImages.read(p));
+                for (Path p : inputs) {
+                    org.augmix4j.image.RgbImage rgb = org.augmix4j.image.ImageFiles.readRgb(p); // any type, bomb-checked
+                    images.add(new PngImages.Rgb(rgb.height(), rgb.width(), rgb.pixels()));
+                }
             }
         } catch (IllegalArgumentException e) {
             err.println("augment: " + e.getMessage());

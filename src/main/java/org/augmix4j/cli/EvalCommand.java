@@ -103,7 +103,7 @@ public final class EvalCommand implements Callable<Integer> {
         // eval needs the test split only: the synthetic test split does not depend on the train size
         Splits s = name.equals("synthetic")
                 ? Datasets.load(name, Datasets.Options.defaults(cfg.dataDir()).withSynthetic(Synthetic.DEFAULT_SEED, 0, Synthetic.DEFAULT_TEST))
-                : Datasets.load(name, cfg.dataDir());
+                : Datasets.forEvaluation(name, Datasets.Options.defaults(cfg.dataDir()));  // test_batch.bin / test only, any whole number of records
         if (inferred.classes() != s.numClasses()) {
             throw new IllegalArgumentException(checkpoint + " has " + inferred.classes() + " output classes (fc.bias) but " + name + " has "
                     + s.numClasses() + "; pass the --dataset the model was trained on");

@@ -4,14 +4,18 @@ import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
 import java.awt.image.IndexColorModel;
-import java.awt.image.Raster;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import javax.imageio.ImageIO;
+import org.augmix4j.image.ImageFiles;
+import org.augmix4j.image.Images;
+import org.augmix4j.image.RgbImage;
 
-/** 8-bit RGB PNG reading and writing through javax.imageio, with errors that name the file and the fix. */
+/**
+ * The CLI's PNG reading and writing: a thin layer over the library's {@link ImageFiles} (which reads
+ * any image type, with the decompression-bomb limit) that keeps the {@code apply}/{@code augment}
+ * contract of 8-bit RGB input: grey, alpha, palette and 16-bit images are refused with the fix,
+ * because {@code apply} promises Pillow's result for an RGB image and would silently convert others.
+ * Library users who want any type converted call {@link ImageFiles#readRgb} instead.
+ */
 public final class PngImages {
     private PngImages() {}
 
@@ -20,18 +24,7 @@ public final class PngImages {
 
     /** Reads an 8-bit RGB image (PNG, or anything ImageIO reads); rejects grey, alpha, palette and 16-bit images. */
     public static Rgb read(Path file) {
-        if (!Files.isRegularFile(file)) {
-            throw new IllegalArgumentException("cannot read " + file + ": no such file");
-        }
-        BufferedImage img;
-        try {
-            img = ImageIO.read(file.toFile());
-        } catch (IOException | RuntimeException e) {
-            throw new IllegalArgumentException("cannot read " + file + ": not a readable PNG image (" + e.getMessage() + ")", e);
-        }
-        if (img == null) {
-            throw new IllegalArgumentException("cannot read " + file + ": not a PNG (or other image format javax.imageio knows)");
-        }
+        BufferedImage img = ImageFiles.read(file);
         ColorModel cm = img.getColorModel();
         String why = null;
         if (cm instanceof IndexColorModel) why = "it is a palette image";
@@ -44,27 +37,13 @@ public final class PngImages {
             throw new IllegalArgumentException(file + " is not an 8-bit RGB image (" + why
                     + "); convert it to 8-bit RGB without alpha first, e.g. with PIL: Image.open(f).convert('RGB').save(f)");
         }
-        int h = img.getHeight(), w = img.getWidth();
-        Raster r = img.getRaster();
-        int[] s = r.getPixels(0, 0, w, h, (int[]) null);
-        byte[] px = new byte[h * w * 3];
-        for (int i = 0; i < px.length; i++) px[i] = (byte) s[i];
-        return new Rgb(h, w, px);
+        RgbImage rgb = Images.toRgb(img);
+        return new Rgb(rgb.height(), rgb.width(), rgb.pixels());
     }
 
     /** Writes an RGB HWC image as an 8-bit RGB PNG, creating parent directories. */
     public static void write(Path file, int h, int w, byte[] hwc) {
         if (hwc.length != h * w * 3) throw new IllegalArgumentException("image buffer is not " + h + "x" + w + "x3");
-        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_3BYTE_BGR);
-        int[] s = new int[hwc.length];
-        for (int i = 0; i < s.length; i++) s[i] = hwc[i] & 0xFF;
-        img.getRaster().setPixels(0, 0, w, h, s);
-        try {
-            Path parent = file.toAbsolutePath().getParent();
-            if (parent != null) Files.createDirectories(parent);
-            if (!ImageIO.write(img, "png", file.toFile())) throw new IOException("no PNG writer");
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
-        }
+        ImageFiles.writePng(file, new RgbImage(h, w, hwc));
     }
 }

@@ -1,23 +1,8 @@
 package org.augmix4j.corrupt;
 
-import java.awt.image.BufferedImage;
-import java.awt.image.DataBufferByte;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.util.Iterator;
 import java.util.List;
-import javax.imageio.IIOImage;
-import javax.imageio.ImageIO;
-import javax.imageio.ImageReader;
-import javax.imageio.ImageWriteParam;
-import javax.imageio.ImageWriter;
-import javax.imageio.stream.MemoryCacheImageInputStream;
-import javax.imageio.stream.MemoryCacheImageOutputStream;
 import org.augmix4j.cpu.Parallel;
 import org.augmix4j.tensor.ImageBatch;
-import org.augmix4j.tensor.ShapeException;
 
 /**
  * The 19 CIFAR-C corruptions at CIFAR (32x32) strength, CPU reference, following the original
@@ -67,10 +52,7 @@ public final class Corruptions {
         Corruption.checkSeverity(severity);
         if (c == null) throw new IllegalArgumentException("corruption is null; valid names: " + String.join(", ", ALL));
         FrostTiles f = frost == null ? FrostTiles.procedural() : frost;
-        if ((long) outOff + (long) in.count() * N > out.length) {
-            throw new ShapeException("output buffer too small: " + out.length + " bytes from offset " + outOff
-                    + " for " + in.count() + " images");
-        }
+        BatchShapes.checkOutput(out.length, outOff, in.count(), N);
         byte[] src = in.pixels();
         int grain = c == Corruption.JPEG_COMPRESSION || c == Corruption.MOTION_BLUR ? 8 : 16;
         Parallel.range(in.count(), grain, (s, e) -> {
@@ -91,10 +73,7 @@ public final class Corruptions {
     }
 
     private static void checkShape(ImageBatch in) {
-        if (in.height() != SIZE || in.width() != SIZE || in.channels() != 3) {
-            throw new ShapeException("corruptions need 32x32 RGB images (CIFAR parameters), got " + in.height()
-                    + "x" + in.width() + "x" + in.channels() + "; pad or resize to 32x32x3 first");
-        }
+        if (in.height() != SIZE || in.width() != SIZE || in.channels() != 3) BatchShapes.notCifar(in);
     }
 
     static void apply(Corruption c, int s, byte[] in, int io, byte[] out, int oo, CounterRng rng, FrostTiles frost) {
@@ -456,67 +435,8 @@ public final class Corruptions {
 
     /** JDK ImageIO baseline JPEG at quality q (4:2:0, IJG tables), decoded again by ImageIO (§4.7). */
     private static void jpeg(int s, byte[] in, int io, byte[] out, int oo) {
-        BufferedImage img = new BufferedImage(SIZE, SIZE, BufferedImage.TYPE_3BYTE_BGR);
-        byte[] bgr = ((DataBufferByte) img.getRaster().getDataBuffer()).getData();
-        for (int p = 0; p < SIZE * SIZE; p++) {
-            bgr[3 * p] = in[io + 3 * p + 2];
-            bgr[3 * p + 1] = in[io + 3 * p + 1];
-            bgr[3 * p + 2] = in[io + 3 * p];
-        }
-        try {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream(4096);
-            ImageWriter w = JPEG_WRITER.get();
-            try (MemoryCacheImageOutputStream ios = new MemoryCacheImageOutputStream(bytes)) {
-                ImageWriteParam p = w.getDefaultWriteParam();
-                p.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
-                p.setCompressionQuality(JPEG_QUALITY[s - 1] / 100f);
-                w.setOutput(ios);
-                w.write(null, new IIOImage(img, null, null), p);
-            } finally {
-                w.reset();
-            }
-            ImageReader r = JPEG_READER.get();
-            BufferedImage back;
-            try (MemoryCacheImageInputStream iis = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
-                r.setInput(iis, true, true);
-                back = r.read(0);
-            } finally {
-                r.reset();
-            }
-            if (back.getType() == BufferedImage.TYPE_3BYTE_BGR && back.getWidth() == SIZE && back.getHeight() == SIZE) {
-                byte[] b = ((DataBufferByte) back.getRaster().getDataBuffer()).getData();
-                for (int p = 0; p < SIZE * SIZE; p++) {
-                    out[oo + 3 * p] = b[3 * p + 2];
-                    out[oo + 3 * p + 1] = b[3 * p + 1];
-                    out[oo + 3 * p + 2] = b[3 * p];
-                }
-                return;
-            }
-            for (int y = 0; y < SIZE; y++) {
-                for (int x = 0; x < SIZE; x++) {
-                    int rgb = back.getRGB(x, y);
-                    int o = oo + (y * SIZE + x) * 3;
-                    out[o] = (byte) (rgb >> 16);
-                    out[o + 1] = (byte) (rgb >> 8);
-                    out[o + 2] = (byte) rgb;
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("JPEG round trip failed", e);
-        }
+        AnySize.jpeg(in, io, out, oo, SIZE, SIZE, JPEG_QUALITY[s - 1]);
     }
-
-    /** One JDK JPEG writer and reader per thread, reset between images (creating them is slow). */
-    private static final ThreadLocal<ImageWriter> JPEG_WRITER = ThreadLocal.withInitial(() -> {
-        Iterator<ImageWriter> ws = ImageIO.getImageWritersByFormatName("jpeg");
-        if (!ws.hasNext()) throw new IllegalStateException("no JPEG writer in this JDK (java.desktop missing?)");
-        return ws.next();
-    });
-    private static final ThreadLocal<ImageReader> JPEG_READER = ThreadLocal.withInitial(() -> {
-        Iterator<ImageReader> rs = ImageIO.getImageReadersByFormatName("jpeg");
-        if (!rs.hasNext()) throw new IllegalStateException("no JPEG reader in this JDK (java.desktop missing?)");
-        return rs.next();
-    });
 
     static final double[][] SATURATE = {{0.3, 0}, {0.1, 0}, {1.5, 0}, {2, 0.1}, {2.5, 0.2}};
 

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.augmix4j.cpu.Parallel;
 import org.augmix4j.tensor.ImageBatch;
 
@@ -85,23 +86,59 @@ public final class Cifar {
     /** A directory holding one complete copy of the dataset, and its format. */
     public record Location(Format format, Path dir, List<Path> trainFiles, Path testFile) {}
 
-    /** Finds and reads both splits under {@code dataDir}, checking the published sizes (50,000 / 10,000). */
+    /** Finds and reads both splits under {@code dataDir}, checking the published training size (50,000). */
     public static Splits load(Variant v, Path dataDir) { return load(v, dataDir, true); }
 
     /**
-     * Finds and reads both splits; {@code publishedSizes} false accepts any number of images per file
-     * (for small test fixtures); everything else is validated either way.
+     * Finds and reads both splits; {@code publishedSizes} false accepts any number of images per training file
+     * (for small test fixtures); everything else is validated either way. The test file may hold any whole number
+     * of records; with {@code publishedSizes} a notice on standard error says when it is not 10,000.
      */
     public static Splits load(Variant v, Path dataDir, boolean publishedSizes) {
         Location loc = locate(v, dataDir);
         List<String> names = classNames(v, loc);
-        int perTrain = publishedSizes ? v.publishedPerTrainFile() : -1, perTest = publishedSizes ? 10_000 : -1;
-        return switch (loc.format()) {
-            case BINARY -> new Splits(readBinary(v, v.id + "-train", loc.trainFiles(), perTrain, names),
-                    readBinary(v, v.id + "-test", List.of(loc.testFile()), perTest, names));
-            case PYTHON -> new Splits(readPython(v, v.id + "-train", loc.trainFiles(), perTrain, names),
-                    readPython(v, v.id + "-test", List.of(loc.testFile()), perTest, names));
+        int perTrain = publishedSizes ? v.publishedPerTrainFile() : -1;
+        Dataset train = switch (loc.format()) {
+            case BINARY -> readBinary(v, v.id + "-train", loc.trainFiles(), perTrain, names);
+            case PYTHON -> readPython(v, v.id + "-train", loc.trainFiles(), perTrain, names);
         };
+        return new Splits(train, readTest(v, loc, names, publishedSizes ? System.err::println : s -> { }));
+    }
+
+    /** The published size of the test split (10,000 for both datasets). */
+    public static final int PUBLISHED_TEST_SIZE = 10_000;
+
+    /** {@link #loadTest(Variant, Path, Consumer)} with notices on standard error. */
+    public static Dataset loadTest(Variant v, Path dataDir) { return loadTest(v, dataDir, System.err::println); }
+
+    /**
+     * Finds and reads only the test split ({@code test_batch.bin} / {@code test.bin}, or python {@code test_batch} /
+     * {@code test}), in {@code dataDir/<the archive's folder>} or {@code dataDir} itself: what evaluation needs,
+     * without the training files. The file may hold any whole number of records (a subset, or your own images in
+     * the CIFAR format); when it is not the published 10,000, {@code notice} gets one sentence saying so.
+     */
+    public static Dataset loadTest(Variant v, Path dataDir, Consumer<String> notice) {
+        List<Location> candidates = List.of(location(v, Format.BINARY, dataDir.resolve(v.binDir)),
+                location(v, Format.PYTHON, dataDir.resolve(v.pyDir)), location(v, Format.BINARY, dataDir),
+                location(v, Format.PYTHON, dataDir));
+        for (Location c : candidates) {
+            if (Files.isRegularFile(c.testFile())) return readTest(v, c, classNames(v, c), notice);
+        }
+        throw new MissingDataException(v.title, "the test split (" + v.binTest + " or python " + v.pyTest + ")",
+                candidates.stream().map(Location::testFile).toList(), v.howToGet()
+                + " (evaluation needs only that file; any whole number of records in the same format works)");
+    }
+
+    private static Dataset readTest(Variant v, Location loc, List<String> names, Consumer<String> notice) {
+        Dataset d = switch (loc.format()) {
+            case BINARY -> readBinary(v, v.id + "-test", List.of(loc.testFile()), -1, names);
+            case PYTHON -> readPython(v, v.id + "-test", List.of(loc.testFile()), -1, names);
+        };
+        if (d.size() != PUBLISHED_TEST_SIZE && notice != null) {
+            notice.accept("note: " + loc.testFile() + " holds " + d.size() + " " + v.title + " test images, not the published "
+                    + String.format("%,d", PUBLISHED_TEST_SIZE) + "; results are for these images only");
+        }
+        return d;
     }
 
     /**

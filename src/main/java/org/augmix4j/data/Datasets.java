@@ -51,6 +51,31 @@ public final class Datasets {
         };
     }
 
+    /**
+     * Only the test split of {@code name}: for CIFAR, just {@code test_batch.bin} / {@code test.bin} (or the python
+     * {@code test_batch} / {@code test}) with any whole number of records, a notice on standard error when it is not
+     * the published 10,000; the other datasets load as in {@link #load} and return their test split.
+     */
+    public static Dataset loadTest(String name, Options o) {
+        return switch (canonical(name)) {
+            case "cifar10" -> Cifar.loadTest(Cifar.Variant.CIFAR10, o.dataDir());
+            case "cifar100" -> Cifar.loadTest(Cifar.Variant.CIFAR100, o.dataDir());
+            default -> load(name, o).test();
+        };
+    }
+
+    /**
+     * What evaluation needs as {@link Splits}: the test split of {@link #loadTest} and an empty training split with
+     * the same classes (so code written for Splits runs unchanged; eval never reads the training images).
+     */
+    public static Splits forEvaluation(String name, Options o) {
+        Dataset test = loadTest(name, o);
+        Dataset train = new Dataset(test.name().replace("-test", "") + "-train(not loaded)",
+                new org.augmix4j.tensor.ImageBatch(new byte[0], 0, Dataset.SIZE, Dataset.SIZE, Dataset.CHANNELS),
+                new int[0], test.numClasses(), test.classNames());
+        return new Splits(train, test);
+    }
+
     /** The published -C benchmark directory for {@code name}, or null when the dataset has none (use built-in corruptions). */
     public static CifarC corrupted(String name, Path dir) {
         return switch (canonical(name)) {

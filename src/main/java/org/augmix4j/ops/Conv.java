@@ -21,6 +21,10 @@ import org.augmix4j.tensor.ShapeException;
  * <p>Test: ConvTest. Benchmark: bench/.../ConvBench (GFLOP/s = 2 N K C R S Ho Wo / time).
  */
 public final class Conv {
+    // The engine classes behind this one (cpu.Gemm, cpu.ConvEngine, ops.BatchNorm) use jdk.incubator.vector and fail
+    // to link without it; check here first, so the error is a sentence naming the flag, not NoClassDefFoundError.
+    static { org.augmix4j.cpu.VectorSupport.require("the CPU convolution (org.augmix4j.ops.Conv)"); }
+
     private Conv() {}
 
     // ---------------------------------------------------------------- shapes

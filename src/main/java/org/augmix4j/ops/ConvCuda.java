@@ -74,7 +74,7 @@ public final class ConvCuda {
         backwardFilter(x, dy, dw, N, C, H, W, K, R, S, stride, pad, algo);
     }
 
-    /** dw (K, C, R, S) = d(sum y * dy)/dw with the given kernel. REDUCE needs R, S <= {@link #MAX_FILTER_SIZE}. */
+    /** dw (K, C, R, S) = d(sum y * dy)/dw with the given kernel. REDUCE needs R, S &le; {@link #MAX_FILTER_SIZE}. */
     public static void backwardFilter(DeviceBuffer x, DeviceBuffer dy, DeviceBuffer dw, int N, int C, int H, int W, int K, int R,
                                       int S, int stride, int pad, FilterAlgo algo) {
         int[] o = check("conv_backward_filter", x, dw, dy, "dy", N, C, H, W, K, R, S, stride, pad);

@@ -28,7 +28,7 @@ public final class Elementwise {
         });
     }
 
-    /** dy[i] = 0 where y[i] <= 0 (or NaN), in place: the ReLU's mask applied to its output gradient. */
+    /** {@code dy[i] = 0} where {@code y[i] <= 0} (or NaN), in place: the ReLU's mask applied to its output gradient. */
     public static void reluMask(float[] y, float[] dy, int n) {
         for (int i = 0; i < n; i++) if (!(y[i] > 0f)) dy[i] = 0f;
     }

@@ -34,7 +34,7 @@ public final class ElementwiseCuda {
         launch("reluBackward", RELU_BACKWARD, n, y, dy, dx);
     }
 
-    /** dy = 0 where y <= 0, in place (the mask of a ReLU whose output is y). */
+    /** {@code dy = 0} where {@code y <= 0}, in place (the mask of a ReLU whose output is y). */
     public static void reluMask(DeviceBuffer y, DeviceBuffer dy, int n) {
         launch("reluMask", RELU_MASK_BACKWARD, n, y, dy);
     }

@@ -28,7 +28,7 @@ import org.augmix4j.tensor.ImageBatch;
 public interface GpuBatches extends AutoCloseable {
     /**
      * Queues the input of the batch whose entry i is image {@code perm[from + i]} of {@code images}
-     * (i < count; Philox sample index = image index, as the CPU trainer) into {@code input}.
+     * (i &lt; count; Philox sample index = image index, as the CPU trainer) into {@code input}.
      */
     void fill(ImageBatch images, int epoch, int[] perm, int from, int count, DeviceBuffer input);
 

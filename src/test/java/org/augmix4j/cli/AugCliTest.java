@@ -164,4 +164,18 @@ class AugCliTest {
             assertTrue(sw.toString().contains("Exit codes"), sw.toString());
         }
     }
+
+    @Test
+    void augmentTakesGreyAndAlphaImages() throws Exception {
+        BufferedImage grey = new BufferedImage(20, 12, BufferedImage.TYPE_BYTE_GRAY);
+        for (int y = 0; y < 12; y++) for (int x = 0; x < 20; x++) grey.getRaster().setSample(x, y, 0, x * 12);
+        ImageIO.write(grey, "png", dir.resolve("g.png").toFile());
+        BufferedImage rgba = new BufferedImage(16, 16, BufferedImage.TYPE_INT_ARGB);
+        ImageIO.write(rgba, "png", dir.resolve("a.png").toFile());
+        Path grid = dir.resolve("grid.png");
+        Result r = run(new AugmentCommand(), "--views", "2", "--out", grid.toString(), dir.resolve("g.png").toString(),
+                dir.resolve("a.png").toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(Files.size(grid) > 0);
+    }
 }

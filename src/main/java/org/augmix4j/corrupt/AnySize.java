@@ -1,0 +1,312 @@
+package org.augmix4j.corrupt;
+
+import java.awt.image.BufferedImage;
+import java.awt.image.DataBufferByte;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.EnumSet;
+import java.util.Iterator;
+import java.util.Set;
+import javax.imageio.IIOImage;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.ImageWriteParam;
+import javax.imageio.ImageWriter;
+import javax.imageio.stream.MemoryCacheImageInputStream;
+import javax.imageio.stream.MemoryCacheImageOutputStream;
+
+/**
+ * The corruptions at any image size h x w with the ImageNet-C parameter tables (Hendrycks and
+ * Dietterich 2019, {@code imagenet_c/corruptions.py}; the {@code imagecorruptions} package applies the
+ * same tables to images of any size). Same algorithms and helpers as the CIFAR versions in
+ * {@link Corruptions} (cifar-c.md section 5), only with h x w and the ImageNet-C constants:
+ * <ul>
+ * <li>gaussian_noise {@code clip(x + N(0, c))}, c = .08 .12 .18 .26 .38;</li>
+ * <li>shot_noise {@code Poisson(x c) / c}, c = 60 25 12 5 3;</li>
+ * <li>impulse_noise s&amp;p amount c = .03 .06 .09 .17 .27;</li>
+ * <li>speckle_noise {@code x + x N(0, c)}, c = .15 .2 .35 .45 .6;</li>
+ * <li>gaussian_blur per channel, sigma c = 1 2 3 4 6 (truncate 4, nearest border);</li>
+ * <li>motion_blur ImageMagick (radius, sigma) = (10,3) (15,5) (15,8) (15,12) (20,15), angle U(-45, 45);</li>
+ * <li>fog {@code (x + c0 plasma(c1)) max / (max + c0)}, (c0, c1) = (1.5,2) (2,2) (2.5,1.7) (2.5,1.5) (3,1.4), plasma on
+ *     the next power of two of max(h, w), top-left crop;</li>
+ * <li>brightness V + c in HSV, c = .1 .2 .3 .4 .5; contrast {@code (x - mean) c + mean}, c = .4 .3 .2 .1 .05;
+ *     saturate S c0 + c1, (c0, c1) = (.3,0) (.1,0) (2,0) (5,.1) (20,.2);</li>
+ * <li>glass_blur (sigma, max_delta, iterations) = (.7,1,2) (.9,2,1) (1,2,3) (1.1,3,2) (1.5,4,2): blur, uint8, then per pass
+ *     for h = H-d .. d+1, w = W-d .. d+1 (descending) draw dx, dy in [-d, d) and copy pixel (h+dy, w+dx) to (h, w)
+ *     in place (what NumPy's tuple "swap" of views does), blur again;</li>
+ * <li>zoom_blur (square images only; clipped_zoom is defined for them): mean of x and its clipped zooms by
+ *     {@code np.arange(1, end, step)}, (end, step) = (1.11,.01) (1.16,.01) (1.21,.02) (1.26,.02) (1.31,.03), float32;</li>
+ * <li>jpeg_compression quality 25 18 15 10 7 (JDK codec, as the CIFAR version);</li>
+ * <li>pixelate: Pillow BOX resize to (int(w c), int(h c)) and BOX back, c = .6 .5 .4 .3 .25.</li>
+ * </ul>
+ * Values become uint8 by {@code np.uint8(clip(v, 0, 1) * 255)} (truncation). The random draws use the
+ * CIFAR versions' {@link CounterRng} streams, sized h x w. The other five (defocus_blur, snow, frost, elastic_transform,
+ * spatter), and zoom_blur on non-square images, are not ported to other sizes yet: {@link #available}.
+ */
+final class AnySize {
+    private AnySize() {}
+
+    /** The corruptions available at sizes other than 32x32. */
+    static final Set<Corruption> SUPPORTED = EnumSet.of(Corruption.GAUSSIAN_NOISE, Corruption.SHOT_NOISE,
+            Corruption.IMPULSE_NOISE, Corruption.SPECKLE_NOISE, Corruption.GAUSSIAN_BLUR, Corruption.MOTION_BLUR,
+            Corruption.FOG, Corruption.BRIGHTNESS, Corruption.CONTRAST, Corruption.SATURATE,
+            Corruption.JPEG_COMPRESSION, Corruption.PIXELATE, Corruption.GLASS_BLUR, Corruption.ZOOM_BLUR);
+
+    /** {@link #SUPPORTED}, less zoom_blur for a non-square image. */
+    static Set<Corruption> available(int h, int w) {
+        Set<Corruption> s = EnumSet.copyOf(SUPPORTED);
+        if (h != w) s.remove(Corruption.ZOOM_BLUR);
+        return s;
+    }
+
+    static final double[] GAUSS = {.08, .12, .18, .26, .38};
+    static final double[] SHOT = {60, 25, 12, 5, 3};
+    static final double[] IMPULSE = {.03, .06, .09, .17, .27};
+    static final double[] SPECKLE = {.15, .2, .35, .45, .6};
+    static final double[] BLUR = {1, 2, 3, 4, 6};
+    static final double[][] MOTION = {{10, 3}, {15, 5}, {15, 8}, {15, 12}, {20, 15}};
+    static final double[][] FOG = {{1.5, 2}, {2, 2}, {2.5, 1.7}, {2.5, 1.5}, {3, 1.4}};
+    static final double[] BRIGHT = {.1, .2, .3, .4, .5};
+    static final double[] CONTRAST = {.4, .3, .2, .1, .05};
+    static final double[][] SATURATE = {{.3, 0}, {.1, 0}, {2, 0}, {5, .1}, {20, .2}};
+    static final int[] JPEG = {25, 18, 15, 10, 7};
+    static final double[][] GLASS = {{.7, 1, 2}, {.9, 2, 1}, {1, 2, 3}, {1.1, 3, 2}, {1.5, 4, 2}};
+    static final double[][] ZOOM = {{1.11, .01}, {1.16, .01}, {1.21, .02}, {1.26, .02}, {1.31, .03}};
+    static final double[] PIXELATE = {.6, .5, .4, .3, .25};
+
+    /** Corrupts the h x w x 3 image at {@code in[io..]} into {@code out[oo..]}. */
+    static void apply(Corruption c, int s, byte[] in, int io, byte[] out, int oo, int h, int w, CounterRng rng) {
+        final int n = h * w * 3, px = h * w;
+        switch (c) {
+            case GAUSSIAN_NOISE, SPECKLE_NOISE -> {
+                double sd = (c == Corruption.GAUSSIAN_NOISE ? GAUSS : SPECKLE)[s - 1];
+                double[] z = new double[n];
+                CounterRng.gaussians(rng.key(), z, n);
+                boolean speckle = c == Corruption.SPECKLE_NOISE;
+                for (int j = 0; j < n; j++) {
+                    double x = (in[io + j] & 255) / 255.0;
+                    out[oo + j] = trunc(speckle ? x + x * (sd * z[j]) : x + sd * z[j]);
+                }
+            }
+            case SHOT_NOISE -> {
+                double k = SHOT[s - 1];
+                long key = rng.key();
+                CounterRng r = new CounterRng(0);
+                for (int j = 0; j < n; j++) {
+                    r.reset(CounterRng.subKey(key, j));
+                    out[oo + j] = trunc((double) r.nextPoisson((in[io + j] & 255) / 255.0 * k) / k);
+                }
+            }
+            case IMPULSE_NOISE -> {
+                double a = IMPULSE[s - 1];
+                long key = rng.key();
+                for (int j = 0; j < n; j++) {
+                    double x = (in[io + j] & 255) / 255.0;
+                    if (CounterRng.uniformAt(key, 2L * j + 1) < a) x = CounterRng.uniformAt(key, 2L * j + 2) < 0.5 ? 1.0 : 0.0;
+                    out[oo + j] = trunc(x);
+                }
+            }
+            case GAUSSIAN_BLUR -> {
+                double[] x = unit(in, io, n);
+                Kernels.gaussian(x, h, w, 3, Kernels.gaussianWeights(BLUR[s - 1], 4.0), Kernels.NEAREST, false);
+                store(x, out, oo);
+            }
+            case MOTION_BLUR -> {
+                int[] src = new int[n], dst = new int[n];
+                for (int i = 0; i < n; i++) src[i] = in[io + i] & 255;
+                Kernels.motionBlur(src, dst, h, w, 3, MOTION[s - 1][0], MOTION[s - 1][1], rng.uniform(-45, 45));
+                for (int i = 0; i < n; i++) out[oo + i] = (byte) dst[i];
+            }
+            case FOG -> {
+                double t = FOG[s - 1][0];
+                int m = Integer.highestOneBit(Math.max(h, w) - 1) << 1;
+                if (Math.max(h, w) == 1) m = 1;
+                double[] p = Kernels.plasma(Math.max(m, 2), FOG[s - 1][1], rng);
+                int pm = Math.max(m, 2);
+                double[] x = unit(in, io, n);
+                double mx = 0;
+                for (double v : x) mx = Math.max(mx, v);
+                for (int y = 0; y < h; y++) {
+                    for (int xx = 0; xx < w; xx++) {
+                        double f = t * p[y * pm + xx];
+                        for (int ch = 0; ch < 3; ch++) {
+                            int i = (y * w + xx) * 3 + ch;
+                            out[oo + i] = trunc((x[i] + f) * mx / (mx + t));
+                        }
+                    }
+                }
+            }
+            case BRIGHTNESS, SATURATE -> {
+                double[] x = unit(in, io, n);
+                Kernels.rgb2hsv(x, px);
+                if (c == Corruption.BRIGHTNESS) {
+                    for (int p = 0; p < px; p++) x[3 * p + 2] = Math.min(Math.max(x[3 * p + 2] + BRIGHT[s - 1], 0), 1);
+                } else {
+                    double mul = SATURATE[s - 1][0], add = SATURATE[s - 1][1];
+                    for (int p = 0; p < px; p++) x[3 * p + 1] = Math.min(Math.max(x[3 * p + 1] * mul + add, 0), 1);
+                }
+                Kernels.hsv2rgb(x, px);
+                store(x, out, oo);
+            }
+            case CONTRAST -> {
+                double k = CONTRAST[s - 1];
+                double[] x = unit(in, io, n);
+                double[] mean = new double[3];
+                for (int ch = 0; ch < 3; ch++) {
+                    double sum = 0;
+                    for (int p = 0; p < px; p++) sum += x[3 * p + ch];
+                    mean[ch] = sum / px;
+                }
+                for (int i = 0; i < n; i++) out[oo + i] = trunc((x[i] - mean[i % 3]) * k + mean[i % 3]);
+            }
+            case JPEG_COMPRESSION -> jpeg(in, io, out, oo, h, w, JPEG[s - 1]);
+            case GLASS_BLUR -> glass(s, in, io, out, oo, h, w, rng);
+            case ZOOM_BLUR -> {
+                if (h != w) unavailable(c, h, w);
+                zoom(s, in, io, out, oo, h);
+            }
+            case PIXELATE -> {
+                int sh = Math.max(1, (int) (h * PIXELATE[s - 1])), sw = Math.max(1, (int) (w * PIXELATE[s - 1]));
+                int[] src = new int[n];
+                for (int i = 0; i < n; i++) src[i] = in[io + i] & 255;
+                int[] big = Kernels.boxResize(Kernels.boxResize(src, h, w, sh, sw), sh, sw, h, w);
+                for (int i = 0; i < n; i++) out[oo + i] = (byte) big[i];
+            }
+            default -> unavailable(c, h, w);
+        }
+    }
+
+    private static void unavailable(Corruption c, int h, int w) {
+        throw new IllegalArgumentException(c.stem() + " is not available at " + h + "x" + w
+                + " yet (only at 32x32, with the CIFAR-C parameters); available at this size: " + available(h, w));
+    }
+
+    private static void glass(int s, byte[] in, int io, byte[] out, int oo, int h, int w, CounterRng rng) {
+        final double sigma = GLASS[s - 1][0];
+        final int d = (int) GLASS[s - 1][1], iterations = (int) GLASS[s - 1][2], n = h * w * 3;
+        double[] wt = Kernels.gaussianWeights(sigma, 4.0);
+        double[] x = unit(in, io, n);
+        Kernels.gaussian(x, h, w, 3, wt, Kernels.NEAREST, false);
+        int[] u = new int[n];
+        for (int i = 0; i < n; i++) u[i] = Math.max(0, Math.min(255, (int) (x[i] * 255)));
+        for (int it = 0; it < iterations; it++) {
+            for (int y = h - d; y > d; y--) {
+                for (int xx = w - d; xx > d; xx--) {
+                    int dx = rng.nextInt(-d, d), dy = rng.nextInt(-d, d);
+                    int src = ((y + dy) * w + xx + dx) * 3, dst = (y * w + xx) * 3;
+                    u[dst] = u[src];
+                    u[dst + 1] = u[src + 1];
+                    u[dst + 2] = u[src + 2];
+                }
+            }
+        }
+        for (int i = 0; i < n; i++) x[i] = u[i] / 255.0;
+        Kernels.gaussian(x, h, w, 3, wt, Kernels.NEAREST, false);
+        store(x, out, oo);
+    }
+
+    /** Square h x h: {@code (x + sum_z clipped_zoom(x, z)) / (count + 1)} in float32, z = NumPy's arange(1, end, step). */
+    private static void zoom(int s, byte[] in, int io, byte[] out, int oo, int h) {
+        final int n = h * h * 3;
+        final double end = ZOOM[s - 1][0], step = ZOOM[s - 1][1];
+        final int count = (int) Math.ceil((end - 1.0) / step); // NumPy's arange length
+        final double d = (1.0 + step) - 1.0;                    // NumPy's arange delta
+        double[] x = new double[n];
+        for (int i = 0; i < n; i++) x[i] = (float) ((in[io + i] & 255) / 255.0);
+        float[] acc = new float[n];
+        for (int i = 0; i < count; i++) {
+            double[] z = Kernels.clippedZoom(x, h, 3, 1.0 + i * d, true);
+            for (int k = 0; k < n; k++) acc[k] += (float) z[k];
+        }
+        float div = count + 1;
+        for (int k = 0; k < n; k++) {
+            float v = ((float) x[k] + acc[k]) / div;
+            float c = v < 0 ? 0f : (v > 1 ? 1f : v);
+            if (Float.isNaN(v)) c = 0f;
+            out[oo + k] = (byte) (int) (c * 255f);
+        }
+    }
+
+    private static double[] unit(byte[] in, int off, int n) {
+        double[] x = new double[n];
+        for (int i = 0; i < n; i++) x[i] = (in[off + i] & 255) / 255.0;
+        return x;
+    }
+
+    /** np.uint8(np.clip(v, 0, 1) * 255): truncation; NaN to 0. */
+    static byte trunc(double v) {
+        double c = v < 0 ? 0 : (v > 1 ? 1 : v);
+        if (Double.isNaN(v)) c = 0;
+        return (byte) (int) (c * 255);
+    }
+
+    private static void store(double[] v, byte[] out, int off) {
+        for (int i = 0; i < v.length; i++) out[off + i] = trunc(v[i]);
+    }
+
+    /** JDK ImageIO baseline JPEG at quality q (4:2:0, IJG tables), decoded again by ImageIO (cifar-c.md section 4.7). */
+    static void jpeg(byte[] in, int io, byte[] out, int oo, int h, int w, int quality) {
+        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_3BYTE_BGR);
+        byte[] bgr = ((DataBufferByte) img.getRaster().getDataBuffer()).getData();
+        for (int p = 0; p < h * w; p++) {
+            bgr[3 * p] = in[io + 3 * p + 2];
+            bgr[3 * p + 1] = in[io + 3 * p + 1];
+            bgr[3 * p + 2] = in[io + 3 * p];
+        }
+        try {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream(4096);
+            ImageWriter wr = JPEG_WRITER.get();
+            try (MemoryCacheImageOutputStream ios = new MemoryCacheImageOutputStream(bytes)) {
+                ImageWriteParam p = wr.getDefaultWriteParam();
+                p.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
+                p.setCompressionQuality(quality / 100f);
+                wr.setOutput(ios);
+                wr.write(null, new IIOImage(img, null, null), p);
+            } finally {
+                wr.reset();
+            }
+            ImageReader r = JPEG_READER.get();
+            BufferedImage back;
+            try (MemoryCacheImageInputStream iis = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
+                r.setInput(iis, true, true);
+                back = r.read(0);
+            } finally {
+                r.reset();
+            }
+            if (back.getType() == BufferedImage.TYPE_3BYTE_BGR && back.getWidth() == w && back.getHeight() == h) {
+                byte[] b = ((DataBufferByte) back.getRaster().getDataBuffer()).getData();
+                for (int p = 0; p < h * w; p++) {
+                    out[oo + 3 * p] = b[3 * p + 2];
+                    out[oo + 3 * p + 1] = b[3 * p + 1];
+                    out[oo + 3 * p + 2] = b[3 * p];
+                }
+                return;
+            }
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    int rgb = back.getRGB(x, y);
+                    int o = oo + (y * w + x) * 3;
+                    out[o] = (byte) (rgb >> 16);
+                    out[o + 1] = (byte) (rgb >> 8);
+                    out[o + 2] = (byte) rgb;
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("JPEG round trip failed", e);
+        }
+    }
+
+    /** One JDK JPEG writer and reader per thread, reset between images (creating them is slow). */
+    private static final ThreadLocal<ImageWriter> JPEG_WRITER = ThreadLocal.withInitial(() -> {
+        Iterator<ImageWriter> ws = ImageIO.getImageWritersByFormatName("jpeg");
+        if (!ws.hasNext()) throw new IllegalStateException("no JPEG writer in this JDK (java.desktop missing?)");
+        return ws.next();
+    });
+    private static final ThreadLocal<ImageReader> JPEG_READER = ThreadLocal.withInitial(() -> {
+        Iterator<ImageReader> rs = ImageIO.getImageReadersByFormatName("jpeg");
+        if (!rs.hasNext()) throw new IllegalStateException("no JPEG reader in this JDK (java.desktop missing?)");
+        return rs.next();
+    });
+}
