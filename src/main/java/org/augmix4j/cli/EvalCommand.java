@@ -8,9 +8,10 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.augmix4j.cpu.Parallel;
 import org.augmix4j.data.Datasets;
-import org.augmix4j.data.Splits;
+import org.augmix4j.data.Dataset;
 import org.augmix4j.data.Synthetic;
 import org.augmix4j.nn.WideResNet;
+import org.augmix4j.onnx.OnnxClassifier;
 import org.augmix4j.train.Charts;
 import org.augmix4j.train.Checkpoint;
 import org.augmix4j.train.Device;
@@ -33,9 +34,18 @@ import picocli.CommandLine.Option;
                 "The architecture comes from the checkpoint's sidecar (NAME.json), or is inferred from the tensors' names and shapes."})
 public final class EvalCommand implements Callable<Integer> {
     private static final TrainConfig D = TrainConfig.DEFAULTS;
-    @Option(names = "--checkpoint", required = true, description = "Weights: a .safetensors file with the official PyTorch WideResNet "
+    @Option(names = "--checkpoint", description = "Weights: a .safetensors file with the official PyTorch WideResNet "
             + "state_dict keys (ours, or exported from PyTorch; a 'module.' prefix and missing num_batches_tracked are fine)")
     Path checkpoint;
+    @Option(names = "--onnx", paramLabel = "MODEL.onnx", description = "Instead of --checkpoint: any classifier exported to ONNX, input "
+            + "(N, 3, H, W) float, output (N, K) logits, run by ONNX Runtime on the CPU (needs com.microsoft.onnxruntime:onnxruntime)")
+    Path onnx;
+    @Option(names = "--mean", split = ",", paramLabel = "R,G,B", description = "With --onnx: the model's input normalisation "
+            + "x = (pixel/255 - mean) / std (default: 0.5,0.5,0.5; torchvision's ImageNet one is 0.485,0.456,0.406)")
+    float[] mean = {0.5f, 0.5f, 0.5f};
+    @Option(names = "--std", split = ",", paramLabel = "R,G,B", description = "With --onnx: see --mean (default: 0.5,0.5,0.5; "
+            + "ImageNet: 0.229,0.224,0.225)")
+    float[] std = {0.5f, 0.5f, 0.5f};
     @Mixin EvalOptions eval = new EvalOptions();
     @Option(names = "--json", description = "Write the report as JSON to this file, and the chart of error per corruption and severity "
             + "beside it (NAME-corruption_errors.png)")
@@ -61,8 +71,12 @@ public final class EvalCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         TrainConfig cfg = config();
         if (json != null) OutputFiles.checkWritable("--json", json);  // fail now, not after the evaluation
+        if ((checkpoint == null) == (onnx == null)) {
+            throw new IllegalArgumentException("give exactly one model: --checkpoint FILE.safetensors (a WideResNet) or --onnx MODEL.onnx (any model)");
+        }
         Parallel.setThreads(cfg.threads());
-        JsonObject report = evaluate(checkpoint, cfg, Engines.Options.of(eval.device, eval.evalBatchSize).withTf32(eval.tf32), layers, widenFactor,
+        JsonObject report = onnx != null ? evaluateOnnx(onnx, cfg, mean, std, allowPartial, System.out)
+                : evaluate(checkpoint, cfg, Engines.Options.of(eval.device, eval.evalBatchSize).withTf32(eval.tf32), layers, widenFactor,
                 allowPartial, System.out);
         if (json != null) {
             Report.write(json, report);
@@ -100,33 +114,63 @@ public final class EvalCommand implements Callable<Integer> {
         int d = layers > 0 ? layers : meta != null ? meta.layers() : inferred.depth();
         int k = widen > 0 ? widen : meta != null ? meta.widenFactor() : inferred.widen();
         String name = cfg.dataset();
-        // eval needs the test split only: the synthetic test split does not depend on the train size
-        Splits s = name.equals("synthetic")
-                ? Datasets.load(name, Datasets.Options.defaults(cfg.dataDir()).withSynthetic(Synthetic.DEFAULT_SEED, 0, Synthetic.DEFAULT_TEST))
-                : Datasets.forEvaluation(name, Datasets.Options.defaults(cfg.dataDir()));  // test_batch.bin / test only, any whole number of records
-        if (inferred.classes() != s.numClasses()) {
-            throw new IllegalArgumentException(checkpoint + " has " + inferred.classes() + " output classes (fc.bias) but " + name + " has "
-                    + s.numClasses() + "; pass the --dataset the model was trained on");
-        }
-        int testLimit = cfg.testLimit();
-        if (testLimit > 0 && testLimit < s.test().size()) s = new Splits(s.train(), s.test().slice(0, testLimit));
+        Dataset test = testSplit(cfg, checkpoint + " has " + inferred.classes() + " output classes (fc.bias)", inferred.classes());
         WideResNet net = new WideResNet(new WideResNet.Config(d, k, inferred.classes()), 0);
         net.loadStateDict(Checkpoint.readState(checkpoint, net.config()));  // every tensor's dtype, shape and values checked
         // the corrupted folder is validated whole before any evaluation (the GPU, when used, regenerates built-in sources below)
-        Report.resolve(cfg.corrupted(), name, cfg.dataDir(), s.test(), cfg.seed(), cfg.corruptedLimit(), null, allowPartial);
+        Report.resolve(cfg.corrupted(), name, cfg.dataDir(), test, cfg.seed(), cfg.corruptedLimit(), null, allowPartial);
         String how = meta != null ? "from its sidecar" : "inferred from the tensors";
         if (layers > 0 || widen > 0) how = "as given";
-        out.printf("Evaluating %s (%s %s, %d classes) on %s%n", checkpoint, net.config().label(), how, inferred.classes(), s.test().name());
+        out.printf("Evaluating %s (%s %s, %d classes) on %s%n", checkpoint, net.config().label(), how, inferred.classes(), test.name());
         JsonObject report;
         // on the GPU every batch goes up as uint8 and only its logits come back; the built-in corruptions are generated there too
-        try (Engine model = Engines.inference(engine, net, s.test().images().height(), s.test().images().width(), out)) {
-            Report.Source src = Report.resolve(cfg.corrupted(), name, cfg.dataDir(), s.test(), cfg.seed(), cfg.corruptedLimit(),
+        try (Engine model = Engines.inference(engine, net, test.images().height(), test.images().width(), out)) {
+            Report.Source src = Report.resolve(cfg.corrupted(), name, cfg.dataDir(), test, cfg.seed(), cfg.corruptedLimit(),
                     model instanceof GpuEngine g ? g.gpu() : null, allowPartial);
-            report = Report.evaluate(model, cfg.evalBatchSize(), s.test(), src.source(), src.label(), out);
+            report = Report.evaluate(model, cfg.evalBatchSize(), test, src.source(), src.label(), out);
             report.addProperty("device", model.kind());
         }
         report.addProperty("checkpoint", checkpoint.toString());
         report.addProperty("architecture_source", how);
         return report;
+    }
+
+    /**
+     * The test split of {@code cfg.dataset()} (only the test file is read: test_batch.bin / test, any
+     * whole number of records), cut to --test-limit; its class count must be {@code classes}.
+     */
+    private static Dataset testSplit(TrainConfig cfg, String model, int classes) {
+        String name = cfg.dataset();
+        // the synthetic test split does not depend on the train size
+        Dataset test = name.equals("synthetic")
+                ? Datasets.load(name, Datasets.Options.defaults(cfg.dataDir()).withSynthetic(Synthetic.DEFAULT_SEED, 0, Synthetic.DEFAULT_TEST)).test()
+                : Datasets.forEvaluation(name, Datasets.Options.defaults(cfg.dataDir())).test();
+        if (classes != test.numClasses()) {
+            throw new IllegalArgumentException(model + " but " + name + " has " + test.numClasses() + "; pass the --dataset the model was "
+                    + "trained on");
+        }
+        int limit = cfg.testLimit();
+        return limit > 0 && limit < test.size() ? test.slice(0, limit) : test;
+    }
+
+    /** {@code eval --onnx}: the same report for any ONNX classifier, on ONNX Runtime's CPU provider. */
+    static JsonObject evaluateOnnx(Path model, TrainConfig cfg, float[] mean, float[] std, boolean allowPartial, PrintStream out) {
+        if (cfg.device() == org.augmix4j.train.Device.GPU) {
+            throw new IllegalArgumentException("--onnx runs on ONNX Runtime's CPU provider in this build; drop --device gpu");
+        }
+        try (OnnxClassifier m = OnnxClassifier.open(model, mean, std)) {
+            Dataset test = testSplit(cfg, model + " has " + m.classes() + " outputs", m.classes());
+            Report.Source src = Report.resolve(cfg.corrupted(), cfg.dataset(), cfg.dataDir(), test, cfg.seed(), cfg.corruptedLimit(), null,
+                    allowPartial);
+            out.printf("Evaluating %s (%d classes; input (x/255 - %s) / %s) on %s with %s%n", model, m.classes(),
+                    java.util.Arrays.toString(mean), java.util.Arrays.toString(std), test.name(), m.describe());
+            JsonObject report = Report.evaluate(m, cfg.evalBatchSize(), test, src.source(), src.label(), out);
+            report.addProperty("device", "cpu");
+            report.addProperty("onnx", model.toString());
+            return report;
+        } catch (NoClassDefFoundError e) {
+            throw new IllegalArgumentException("--onnx needs ONNX Runtime on the class path (Maven: com.microsoft.onnxruntime:onnxruntime, "
+                    + "an optional dependency of augmix4j; the mvn exec:java and test class paths have it)", e);
+        }
     }
 }
