@@ -7,7 +7,7 @@ FATBIN="$REPO_DIR/src/main/resources/org/augmix4j/kernels/augmix4j.fatbin"
 INPUTS="$FATBIN.inputs"
 
 # SASS for every supported architecture plus compute_90 PTX (JIT for newer GPUs). -fmad=false keeps
-# the kernels' rounding equal to the Java references and the emulator (decisions.md, Numerics).
+# the kernels' rounding equal to the Java references and the emulator (kernels/README.md).
 # --no-compress keeps the cubins' symbol tables readable without a GPU (FatbinTest, the emulator).
 NVCC_FLAGS=(
   -fatbin --no-compress -std=c++17 -O3 -fmad=false

@@ -3,8 +3,8 @@
 
     /usr/bin/python3 bench/peers/pillow_augmix.py [--workers 1,2] [--runs 5] [--samples 1024] [--json FILE]
 
-Written from the published algorithm (google-research/augmix `augmentations.py` and `cifar.py`,
-restated in shared/spec/augmix.md sections 1-2), with the same Pillow calls the official code makes:
+Written from the published algorithm (google-research/augmix `augmentations.py` and `cifar.py`;
+Hendrycks et al., ICLR 2020, Algorithm 1), with the same Pillow calls the official code makes:
 per training sample, RandomHorizontalFlip then RandomCrop(32, padding=4) on the PIL image, then in
 JSD mode the tuple (preprocess(x), aug(x), aug(x)), where aug draws Dirichlet weights and a Beta
 mixing weight, runs `width` chains of 1..3 random ops on copies of x and mixes them after

@@ -1,7 +1,7 @@
 /*
  * src/emulator/emu_driver.c: a fake libcuda.so.1 for running the project's kernels and its JCuda
- * driver-API code on a machine with no GPU (see README.md next to this file, and
- * shared/spec/cuda-emulator.md for the design).
+ * driver-API code on a machine with no GPU (see README.md next to this file for the design and
+ * its limits).
  *
  * It implements the driver calls the project makes. Every other function that JCuda's JNI library
  * imports is a generated stub (build.sh) that returns CUDA_ERROR_NOT_SUPPORTED, so an unexpected

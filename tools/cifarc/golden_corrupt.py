@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """Reference vectors and reference statistics for org.augmix4j.corrupt.
 
-Re-implements the CIFAR-10-C generator's corruptions (semantics as restated in
-shared/spec/cifar-c.md, CIFAR parameter tables) on top of the libraries the generator used
+Re-implements the CIFAR-10-C generator's corruptions (semantics and CIFAR parameter tables
+of hendrycks/robustness ImageNet-C/create_c/make_cifar_c.py) on top of the libraries the generator used
 (NumPy, SciPy, scikit-image, OpenCV, Pillow, ImageMagick through Wand), then writes
 
   src/test/resources/golden/corrupt/inputs.u8          16 clean 32x32x3 images (raw uint8, NHWC)

@@ -6,7 +6,7 @@ AUGMIX4J_INTEROP_DIR (set by PythonToolsTest) it also loads a checkpoint written
 PyTorch and compares logits, and leaves a converted .pth.tar there for the Java side to check.
 
 ``WideResNet`` below is this test's own implementation of the official architecture and parameter
-names (shared/spec/augmix.md section 6), so that the tests need no checkout of the official code;
+names (google-research/augmix third_party/WideResNet_pytorch/wideresnet.py), so that the tests need no checkout of the official code;
 it is checked against the PyTorch-made fixture in src/test/resources/fixtures/pytorch/wrn10-2.
 """
 

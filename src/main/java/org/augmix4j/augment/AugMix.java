@@ -7,7 +7,7 @@ import org.augmix4j.cpu.Parallel;
 import org.augmix4j.tensor.ImageBatch;
 
 /**
- * AugMix training samples, exactly as the official {@code cifar.py} (spec augmix.md section 1),
+ * AugMix training samples, exactly as the official {@code cifar.py} (its AugMixDataset and aug()),
  * with Philox randomness (see {@link Philox} for the counter layout).
  *
  * <p>Per sample (dataset index {@code sample}, epoch {@code epoch}, run seed {@code seed}):

@@ -8,7 +8,7 @@ import java.util.stream.Collectors;
 /**
  * The 13 AugMix operations (official {@code augmentations.py} names and order: the first 9 are the
  * default list, all 13 with {@code --all-ops}), each applicable with an explicit parameter that
- * means exactly what it means in the Pillow call (spec augmix.md section 2):
+ * means exactly what it means in the Pillow call (Pillow's ImageOps, ImageEnhance, Image.transform):
  * <table>
  * <caption>parameters</caption>
  * <tr><th>op</th><th>parameter</th><th>valid range</th></tr>

@@ -8,7 +8,7 @@ import java.math.RoundingMode;
  * top to bottom), of any size {@code h x w}. Each method reads {@code src[so ..]} and writes
  * {@code dst[dof ..]} ({@code h * w * 3} bytes each); source and destination must not overlap.
  *
- * <p>Every formula is the one Pillow's C code evaluates (spec augmix.md section 2; Pillow
+ * <p>Every formula is the one Pillow's C code evaluates (as google-research/augmix augmentations.py calls it; Pillow
  * {@code Geometry.c}, {@code Blend.c}, {@code Filter.c}, {@code Convert.c}, {@code ImageOps.py},
  * {@code ImageEnhance.py}): geometry in double with pixel centres and truncation, blends and the
  * SMOOTH filter in float32, LUTs in integer/double host math. Java float/double arithmetic is

@@ -16,7 +16,7 @@ package org.augmix4j.augment;
  * </ul>
  * Results are rounded to float32 as the official code does ({@code np.float32(...)}).
  * Using {@code log}, {@code exp}, {@code cos}, {@code pow} on another device may move the weights
- * in their last bits (decisions.md: tolerance 1e-6 for alpha = 1, distributions for alpha != 1).
+ * in their last bits (so: tolerance 1e-6 for alpha = 1; compare distributions, not draws, for alpha != 1).
  */
 public final class Samplers {
     private Samplers() {}

@@ -1,6 +1,7 @@
 /**
- * AugMix augmentation, bit-exact to the official Pillow pipeline (shared/spec/augmix.md sections 1
- * and 2), with counter-based randomness that another device can reproduce draw for draw.
+ * AugMix augmentation, bit-exact to the official Pillow pipeline (google-research/augmix
+ * augmentations.py and cifar.py's AugMixDataset, on Pillow's ImageOps / ImageEnhance /
+ * Image.transform semantics), with counter-based randomness that another device can reproduce draw for draw.
  *
  * <h2>Pieces</h2>
  * <ul>

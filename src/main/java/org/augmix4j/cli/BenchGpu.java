@@ -121,7 +121,7 @@ final class BenchGpu {
     static final int EVAL_BATCHES = 20;
 
     /**
-     * Evaluation throughput on the GPU (GpuEvaluator behind Evaluator: uint8 batches up, logits back,
+     * Evaluation throughput on the GPU (GpuEngine behind Evaluator: uint8 batches up, logits back,
      * softmax and top-1 on the host), per model, on fog-corrupted images; logits checked against the
      * CPU engine on a few images first.
      */

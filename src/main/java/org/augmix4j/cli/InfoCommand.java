@@ -29,7 +29,7 @@ import picocli.CommandLine.Option;
                 "Library search: -Daugmix4j.cudnn=PATH / -Daugmix4j.cublas=PATH (or AUGMIX4J_CUDNN / AUGMIX4J_CUBLAS), else"
                         + " CUDA_HOME, LD_LIBRARY_PATH, pip wheels, /usr/local/cuda*, system directories (docs/gpu.md)."})
 public final class InfoCommand implements Callable<Integer> {
-    /** Whether {@code train} can run on the GPU in this build (train/GpuTrainer). */
+    /** Whether {@code train} can run on the GPU in this build (train/GpuEngine). */
     static final boolean GPU_TRAINING_IN_THIS_BUILD = true;
 
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the facts as JSON to FILE")

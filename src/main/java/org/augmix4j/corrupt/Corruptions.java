@@ -6,7 +6,7 @@ import org.augmix4j.tensor.ImageBatch;
 
 /**
  * The 19 CIFAR-C corruptions at CIFAR (32x32) strength, CPU reference, following the original
- * generator (make_cifar_c.py) as restated in shared/spec/cifar-c.md §5: same algorithms, same
+ * generator (hendrycks/robustness, ImageNet-C/create_c/make_cifar_c.py; Hendrycks & Dietterich 2019): same algorithms, same
  * parameter tables, NumPy's float64/float32 arithmetic and the final uint8 truncation.
  *
  * <p>Randomness: image {@code i} of a call draws from its own {@link CounterRng} stream keyed by
@@ -140,7 +140,7 @@ public final class Corruptions {
         return x;
     }
 
-    // ------------------------------------------------------------------ noise (§5.1)
+    // ------------------------------------------------------------------ noise
 
     static final double[] GAUSS_SIGMA = {0.04, 0.06, 0.08, 0.09, 0.10};
     static final int[] SHOT_C = {500, 250, 100, 75, 50};
@@ -192,9 +192,9 @@ public final class Corruptions {
         }
     }
 
-    // ------------------------------------------------------------------ blur (§5.2)
+    // ------------------------------------------------------------------ blur
 
-    /** Effective float32 defocus kernels at offsets (0,0), (0,1), (1,1), (0,2), (1,2) (§4.3). */
+    /** Effective float32 defocus kernels at offsets (0,0), (0,1), (1,1), (0,2), (1,2) (make_cifar_c.py's disk()). */
     private static final float[][] DEFOCUS = {
             {0.84497315f, 0.03712553f, 0.001631182f, 0f, 0f},
             {0.61934704f, 0.08381951f, 0.011343737f, 0f, 0f},
@@ -305,7 +305,7 @@ public final class Corruptions {
         store(x, out, oo);
     }
 
-    // ------------------------------------------------------------------ weather (§5.3)
+    // ------------------------------------------------------------------ weather
 
     static final double[][] SNOW = {
             {0.1, 0.2, 1, 0.6, 8, 3, 0.95}, {0.1, 0.2, 1, 0.5, 10, 4, 0.9}, {0.15, 0.3, 1.75, 0.55, 10, 4, 0.9},
@@ -374,7 +374,7 @@ public final class Corruptions {
         store(x, out, oo);
     }
 
-    // ------------------------------------------------------------------ digital (§5.4)
+    // ------------------------------------------------------------------ digital
 
     static final double[] CONTRAST = {0.75, 0.5, 0.4, 0.3, 0.15};
 
@@ -433,7 +433,7 @@ public final class Corruptions {
 
     static final int[] JPEG_QUALITY = {80, 65, 58, 50, 40};
 
-    /** JDK ImageIO baseline JPEG at quality q (4:2:0, IJG tables), decoded again by ImageIO (§4.7). */
+    /** JDK ImageIO baseline JPEG at quality q (4:2:0, IJG tables), decoded again by ImageIO (the bytes of Pillow's save(quality=q) + open). */
     private static void jpeg(int s, byte[] in, int io, byte[] out, int oo) {
         AnySize.jpeg(in, io, out, oo, SIZE, SIZE, JPEG_QUALITY[s - 1]);
     }

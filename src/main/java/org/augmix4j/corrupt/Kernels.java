@@ -2,13 +2,13 @@ package org.augmix4j.corrupt;
 
 /**
  * Image-processing building blocks with the semantics of the libraries the original CIFAR-10-C
- * generator called (SciPy, OpenCV, ImageMagick), on small interleaved HWC arrays. Section numbers
- * refer to shared/spec/cifar-c.md.
+ * generator called (SciPy, OpenCV, ImageMagick), on small interleaved HWC arrays. Each section
+ * names the function it reproduces.
  */
 final class Kernels {
     private Kernels() {}
 
-    // ------------------------------------------------------------------ Gaussian filter (§4.1)
+    // ------------------------------------------------------------------ Gaussian filter (skimage.filters.gaussian -> scipy.ndimage.gaussian_filter)
 
     /** Correctly rounded SciPy Gaussian weights (centre..edge) for the gaussian_blur sigmas, truncate 4. */
     private static final double[] W04 = {0x1.d6a3bb0b987e5p-1, 0x1.4adaf8877b346p-5, 0x1.cbc6f0363e1f1p-19};
@@ -111,7 +111,7 @@ final class Kernels {
         }
     }
 
-    // ------------------------------------------------------------------ clipped_zoom (§4.2)
+    // ------------------------------------------------------------------ clipped_zoom (make_cifar_c.py; scipy.ndimage.zoom, order 1)
 
     /**
      * MC's clipped_zoom of a square h x h x c array: centre crop ceil(h/z), SciPy order-1
@@ -156,7 +156,7 @@ final class Kernels {
         return out;
     }
 
-    // ------------------------------------------------------------------ ImageMagick motion blur (§4.4)
+    // ------------------------------------------------------------------ ImageMagick motion blur (MagickCore/effect.c MotionBlurImage)
 
     /**
      * ImageMagick 6 {@code MotionBlurImage(radius, sigma, angle)} on an 8-bit h x w x c image
@@ -210,7 +210,7 @@ final class Kernels {
         return k;
     }
 
-    // ------------------------------------------------------------------ skimage HSV (§4.5)
+    // ------------------------------------------------------------------ skimage HSV (skimage.color rgb2hsv / hsv2rgb)
 
     /** rgb (0..1 doubles) -> hsv in place, skimage semantics, for {@code n} pixels. */
     static void rgb2hsv(double[] a, int n) {
@@ -261,7 +261,7 @@ final class Kernels {
         }
     }
 
-    // ------------------------------------------------------------------ Pillow BOX resize (§4.6)
+    // ------------------------------------------------------------------ Pillow BOX resize (libImaging/Resample.c)
 
     private static final int PRECISION_BITS = 32 - 8 - 2;
 
@@ -359,7 +359,7 @@ final class Kernels {
         return out;
     }
 
-    // ------------------------------------------------------------------ plasma fractal (§4.9)
+    // ------------------------------------------------------------------ plasma fractal (make_cifar_c.py plasma_fractal)
 
     /**
      * MC's diamond-square plasma (wrap-around), normalised to [0, 1]; noise drawn in NumPy's
@@ -419,7 +419,7 @@ final class Kernels {
         return a;
     }
 
-    // ------------------------------------------------------------------ OpenCV warpAffine (§4.8)
+    // ------------------------------------------------------------------ OpenCV warpAffine (cv2.warpAffine, fixed point)
 
     /** Inverse of a 2x3 affine matrix {a,b,c,d,e,f} (x' = a x + b y + c, y' = d x + e y + f). */
     static double[] invertAffine(double[] m) {

@@ -9,7 +9,7 @@ import java.util.Map;
  * {@code cudnnStatus.stringFor} knows only the old codes and prints {@code INVALID cudnnStatus: 3000};
  * the compatibility shim passes cuDNN 9's codes through unchanged (and its stubs for removed
  * functions return 3000). The two ranges do not overlap, so a code names itself.
- * Sources: shared/spec/cuda-runtime.md section 3 and cuDNN 9's {@code cudnn_graph.h}.
+ * Sources: cuDNN 8's {@code cudnn_ops_infer.h} and cuDNN 9's {@code cudnn_graph.h} ({@code cudnnStatus_t}).
  */
 public final class CudnnStatus {
     private CudnnStatus() {}

@@ -13,7 +13,7 @@ import java.nio.file.attribute.PosixFilePermissions;
  *
  * <p>JCuda extracts {@code /lib/libJCudaDriver-12.6.0-linux-x86_64.so} from the classpath into
  * {@code java.io.tmpdir} and silently reuses any file of that name it finds there, stale or foreign
- * (shared/spec/cuda-runtime.md, section 1). Here the library is extracted into
+ * (jcuda's LibUtils.java extracts only when the file does not exist yet). Here the library is extracted into
  * {@code <tmpdir>/augmix4j-jcuda-<user>/<sha256 of its bytes>/}, checked byte for byte against the
  * classpath copy before each use, and {@code java.io.tmpdir} points there only while JCuda loads it.
  */
@@ -33,8 +33,8 @@ final class JCudaNatives {
      * JCuda's version but one for {@code fallbackVersion}, that one is extracted under the name
      * JCuda looks for. This is the JCudnn native-name fix: JCudnn 11.7.0's classes ask for
      * {@code libJCudnn-<JCuda version, 12.6.0>-linux-x86_64.so} but its natives jar holds only the
-     * 11.7.0 file (the JNI symbol names do not depend on the file name; shared/spec/cuda-runtime.md,
-     * section 4). LibUtils loads an existing file of that name from {@code java.io.tmpdir} without
+     * 11.7.0 file (the JNI symbol names do not depend on the file name; JCudnn.initialize() builds the
+     * name from JCudaVersion.get()). LibUtils loads an existing file of that name from {@code java.io.tmpdir} without
      * needing the resource.
      *
      * @return the classpath file that was loaded, e.g. {@code libJCudnn-11.7.0-linux-x86_64.so},

@@ -9,8 +9,8 @@ import org.augmix4j.ops.Losses;
  * The training loss of the official cifar.py, written once for every caller (the CPU engine, the
  * bench, the self-test and the PyTorch fixture tests): with three views per sample (JSD mode) the
  * logits are (3B, K) stacked as [clean, aug1, aug2] and
- * {@code loss = CE(logits[:B], y) + 12 * JS(p_clean, p_aug1, p_aug2)} (shared/spec/augmix.md
- * section 4); with one view, logits (B, K) and {@code loss = CE(logits, y)}. The GPU engine
+ * {@code loss = CE(logits[:B], y) + 12 * JS(p_clean, p_aug1, p_aug2)} (google-research/augmix
+ * cifar.py's train(); Hendrycks et al., ICLR 2020, section 3); with one view, logits (B, K) and {@code loss = CE(logits, y)}. The GPU engine
  * computes the same loss in one fused kernel ({@code ops.LossesCuda.trainLoss}).
  */
 public final class AugMixLoss {

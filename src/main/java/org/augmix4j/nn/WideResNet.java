@@ -13,8 +13,8 @@ import org.augmix4j.tensor.ShapeException;
 import org.augmix4j.tensor.Tensor;
 
 /**
- * WideResNet-d-k exactly as the official AugMix code builds it (third_party/WideResNet_pytorch,
- * shared/spec/augmix.md section 6): conv1 3->16, three stages of n = (d-4)/6 pre-activation basic
+ * WideResNet-d-k exactly as the official AugMix code builds it (google-research/augmix,
+ * third_party/WideResNet_pytorch/wideresnet.py): conv1 3->16, three stages of n = (d-4)/6 pre-activation basic
  * blocks of widths 16k, 32k, 64k (strides 1, 2, 2), then BN, ReLU, global average pool, fc.
  * A block whose input and output widths differ applies its shortcut 1x1 conv to the ACTIVATED
  * input; otherwise the identity shortcut takes the raw input.

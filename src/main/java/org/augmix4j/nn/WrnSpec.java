@@ -7,8 +7,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The WideResNet-d-k layout as the official AugMix code builds it (third_party/WideResNet_pytorch,
- * shared/spec/augmix.md section 6), written once: the stem conv 3->16, three stages of
+ * The WideResNet-d-k layout as the official AugMix code builds it (google-research/augmix,
+ * third_party/WideResNet_pytorch/wideresnet.py), written once: the stem conv 3->16, three stages of
  * n = (d-4)/6 pre-activation basic blocks of widths 16k, 32k, 64k (strides 1, 2, 2; a shortcut
  * 1x1 conv where a block's input and output widths differ), the head BN and the fc layer, with
  * every state_dict key and shape in PyTorch's order. {@link WideResNet} (CPU, tape) and

@@ -3,7 +3,7 @@ package org.augmix4j.ops;
 import org.augmix4j.tensor.ShapeException;
 
 /**
- * The losses of AugMix training (shared/spec/augmix.md section 3): softmax, cross-entropy (mean
+ * The losses of AugMix training (Hendrycks et al., ICLR 2020, section 3; google-research/augmix cifar.py): softmax, cross-entropy (mean
  * over the batch) and the Jensen-Shannon consistency term
  *
  * <pre>

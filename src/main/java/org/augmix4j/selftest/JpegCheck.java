@@ -9,8 +9,8 @@ import org.augmix4j.tensor.ImageBatch;
  * The {@code jpeg_compression} corruption on this Java runtime's JPEG codec (java.desktop's
  * ImageIO) against the reference outputs of tools/cifarc/golden_corrupt.py (the same files
  * corrupt/GoldenTest uses, packed into the jar by the pom): within one grey level, as there. This is
- * the check shared/spec/decisions.md asks of the self-contained bundle, whose jlinked runtime
- * brings its own codec.
+ * the check the self-contained bundle needs (docs/gpu.md, "The self-contained bundle"), whose
+ * jlinked runtime brings its own codec.
  */
 final class JpegCheck implements SelfCheck {
     static final String GOLDEN = "/org/augmix4j/selftest/golden/";

@@ -11,7 +11,7 @@ import org.augmix4j.ops.Losses;
 import org.augmix4j.tensor.ImageBatch;
 
 /**
- * Evaluation as the official code does it (shared/spec/augmix.md section 5): test preprocessing
+ * Evaluation as the official code does it (google-research/augmix cifar.py test() and test_c()): test preprocessing
  * only ((x/255 - 0.5)/0.5, no crop or flip), batch norm in eval mode, top-1 error; CIFAR-C error
  * per corruption with all five severities pooled, and the mean corruption error
  * 100 - 100 * mean_c(acc_c) (unnormalised). The RMS calibration error follows Hendrycks'

@@ -11,7 +11,7 @@ import org.augmix4j.ops.AugmentCuda;
 import org.augmix4j.tensor.ImageBatch;
 
 /**
- * Where the GPU trainer's batches come from: each call writes the network input of one step,
+ * Where the GPU engine's batches come from: each call writes the network input of one step,
  * (views * count, 3, H, W) NCHW float = cat([clean, aug1, aug2]) in JSD mode, exactly what
  * {@link AugMix#sampleBatch} writes for the same (seed, epoch, sample indices), into a device buffer.
  *
@@ -28,7 +28,7 @@ import org.augmix4j.tensor.ImageBatch;
 public interface GpuBatches extends AutoCloseable {
     /**
      * Queues the input of the batch whose entry i is image {@code perm[from + i]} of {@code images}
-     * (i &lt; count; Philox sample index = image index, as the CPU trainer) into {@code input}.
+     * (i &lt; count; Philox sample index = image index, as the CPU engine) into {@code input}.
      */
     void fill(ImageBatch images, int epoch, int[] perm, int from, int count, DeviceBuffer input);
 

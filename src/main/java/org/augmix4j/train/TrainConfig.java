@@ -7,8 +7,8 @@ import java.util.Map;
 import org.augmix4j.augment.AugMixConfig;
 
 /**
- * The resolved training configuration: the official cifar.py flags (names and defaults in
- * shared/spec/decisions.md) plus AugMix4J's additions. Saved with every run and checkpoint.
+ * The resolved training configuration: the official cifar.py flags (names and defaults of
+ * its argparse; docs/training.md lists them) plus AugMix4J's additions. Saved with every run and checkpoint.
  *
  * @param dataset       cifar10 | cifar100 | fashion-mnist | mnist | synthetic
  * @param dataDir       where the datasets live (data/README.md)
@@ -56,7 +56,7 @@ public record TrainConfig(String dataset, Path dataDir, int epochs, double learn
         }
     }
 
-    /** The official cifar.py defaults (shared/spec/decisions.md) plus AugMix4J's. */
+    /** The official cifar.py defaults (its argparse; docs/training.md) plus AugMix4J's. */
     public static final TrainConfig DEFAULTS = new TrainConfig("cifar10", Path.of("data"), 100, 0.1, 128, 1000, 0.9, 0.0005, 40, 2,
             AugMixConfig.defaults(), Path.of("snapshots"), 1, Device.AUTO, 0, 0, "auto", 50, 0, 0);
 

@@ -149,7 +149,7 @@ class CompatShimTest {
     @Test
     void cudnnShimExportsEveryJCudnnImportInVersionNodeLibcudnnSo8(@TempDir Path tmp) throws IOException {
         Map<String, String> imports = imports(jni("libJCudnn-11.7.0-linux-x86_64.so", tmp), "cudnn");
-        assertEquals(260, imports.size(), "JCudnn 11.7.0 imports 260 cuDNN functions (shared/spec/cuda-runtime.md)");
+        assertEquals(260, imports.size(), "JCudnn 11.7.0 imports 260 cuDNN functions (nm -D of its JNI library; src/compat/README.md)");
         checkShim("libcudnn.so.8", imports);
         assertEquals("libcudnn.so.9", compat.getProperty("libcudnn.so.8.target"));
     }

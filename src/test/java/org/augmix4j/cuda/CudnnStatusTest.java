@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
-/** cuDNN 8 and 9 status codes by name (the table in shared/spec/cuda-runtime.md, section 3). */
+/** cuDNN 8 and 9 status codes by name (cudnnStatus_t of cuDNN 8's cudnn_ops_infer.h and cuDNN 9's cudnn_graph.h, as tabulated in CudnnStatus). */
 class CudnnStatusTest {
     @Test
     void bothNumberingsHaveNames() {

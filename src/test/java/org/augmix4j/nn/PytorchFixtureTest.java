@@ -17,7 +17,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The CPU engine against PyTorch 2.14's own numbers for a WRN-10-2 (shared/fixtures/pytorch):
+ * The CPU engine against PyTorch 2.14's own numbers for a WRN-10-2 (src/test/resources/fixtures/pytorch):
  * eval and train logits, CE + 12 * JSD, every parameter gradient, running statistics after the
  * step, and the parameters after one and two Nesterov SGD steps. Tolerances from the fixture's
  * README: logits and losses ~1e-5 relative, gradients ~1e-4 (norm-wise), SGD parameters ~1e-5.

@@ -29,7 +29,7 @@ import org.openjdk.jmh.annotations.*;
  * </ul>
  * Secondary metrics (JMH aux counters, per second): {@code views} = AugMix views (2 per sample;
  * the clean images are extra), {@code hbmBytes} = the bytes a perfect kernel must move (3,072 B
- * read + 3 x 12,288 B written per JSD sample, about 40 KB: shared/spec/performance.md section 2).
+ * read + 3 x 12,288 B written per JSD sample, about 40 KB).
  * Their ratio to the H100's ~3.0 TB/s sustainable HBM bandwidth is the distance from the floor;
  * the tear-down prints it from CUDA-event kernel times as well. Target (issue 3): >= 20 M views/s
  * on an H100. {@code groupThreads}: threads per chain group (0 = the launcher's default).
@@ -49,7 +49,7 @@ public class AugmentCudaBench {
     static final long SEED = 1L;
     /** Bytes a perfect JSD kernel moves per sample: the uint8 source once, three float32 images. */
     static final long FLOOR_BYTES_PER_SAMPLE = 3L * H * W + 3L * 4 * 3 * H * W;
-    /** Sustainable HBM3 bandwidth of an H100 SXM used for the floor (performance.md). */
+    /** Sustainable HBM3 bandwidth of an H100 SXM used for the floor (the measured device-to-device copy rate; the spec sheet's peak is 3.35 TB/s). */
     static final double HBM_BYTES_PER_S = 3.0e12;
 
     @Param({"128", "1024", "8192"})

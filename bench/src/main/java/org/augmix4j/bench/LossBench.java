@@ -12,7 +12,7 @@ import org.openjdk.jmh.annotations.*;
  * {@code samples} counter gives samples/s (B per call). Bytes per call (logits in, gradient out,
  * float32): JSD 24 B K, CE 8 B K - a few KB, so the time is compute (exp, log), not memory.
  * Setup checks both against a plain float64 implementation written here from the formulas
- * (shared/spec/augmix.md section 3): value to 1e-6 relative, and the gradient against central
+ * (Hendrycks et al., ICLR 2020, section 3; cifar.py's train()): value to 1e-6 relative, and the gradient against central
  * differences of that implementation on 32 entries.
  * Run: bench/run.sh LossBench
  */

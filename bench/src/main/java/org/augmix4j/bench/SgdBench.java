@@ -15,7 +15,7 @@ import org.openjdk.jmh.annotations.*;
  * gradients in place. Score: ops/s = steps/s; {@code bytes} gives GB/s over the minimal traffic,
  * 20 bytes per parameter (read p, grad, momentum buffer; write p, buffer; float32).
  * Setup checks two steps against a float64 implementation of torch.optim.SGD's formula
- * (shared/spec/augmix.md section 4) on the same parameters: relative error below 1e-6.
+ * (torch.optim.SGD's documented update, nesterov=True, as cifar.py configures it) on the same parameters: relative error below 1e-6.
  * Run: bench/run.sh SgdBench
  */
 @State(Scope.Thread)
