@@ -42,7 +42,7 @@ class TrainCommandTest {
         try (Stream<Path> s = Files.list(dir)) {
             run = s.filter(Files::isDirectory).findFirst().orElseThrow();
         }
-        assertTrue(run.getFileName().toString().startsWith("synthetic-wrn10-1-jsd-"), run.toString());
+        assertTrue(run.getFileName().toString().startsWith("fashion-mnist-wrn10-1-jsd-"), run.toString());
         for (String f : List.of(Trainer.CHECKPOINT, "checkpoint.json", "checkpoint.optim.safetensors", "config.json", "training_log.csv",
                 "training_log.jsonl", "report.json", Charts.TRAINING_CURVES, Charts.CORRUPTION_ERRORS, "EMBEDDED_DEFAULT")) {
             assertTrue(Files.isRegularFile(run.resolve(f)), "run directory lacks " + f);
@@ -55,7 +55,8 @@ class TrainCommandTest {
         assertEquals(2, report.get("corrupted_images_per_severity").getAsInt());
         assertEquals(40, report.get("test_images").getAsInt());
         JsonObject config = json(run.resolve("config.json"));
-        assertEquals("synthetic", config.get("dataset").getAsString());
+        assertEquals("fashion-mnist", config.get("dataset").getAsString(), "the embedded default trains on real images");
+        assertEquals("data/fashion-mnist-sample", config.get("data").getAsString());
         assertEquals(10, config.get("layers").getAsInt());
         assertEquals("JSD", config.get("mode").getAsString());
         JsonObject env = config.getAsJsonObject("environment");
