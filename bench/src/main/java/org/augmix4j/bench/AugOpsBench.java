@@ -15,13 +15,7 @@ import org.openjdk.jmh.annotations.*;
  * byte for byte, before timing.
  * Run: bench/run.sh AugOpsBench   (or -p op=rotate -p size=32)
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.Throughput)
-@OutputTimeUnit(TimeUnit.SECONDS)
-@Warmup(iterations = 2, time = 1)
-@Measurement(iterations = 3, time = 1)
-@Fork(value = 1, jvmArgsAppend = "--add-modules=jdk.incubator.vector")
-public class AugOpsBench {
+public class AugOpsBench extends ThroughputBenchDefaults {
     @Param({"autocontrast", "equalize", "posterize", "rotate", "solarize", "shear_x", "shear_y", "translate_x", "translate_y",
             "color", "contrast", "brightness", "sharpness"})
     String op;

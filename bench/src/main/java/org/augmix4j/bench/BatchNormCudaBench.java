@@ -14,13 +14,7 @@ import org.openjdk.jmh.annotations.*;
  * synchronisation. Needs a GPU.
  * Run: java --add-modules jdk.incubator.vector -jar bench/target/benchmarks.jar BatchNormCudaBench
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 2, time = 1)
-@Measurement(iterations = 3, time = 1)
-@Fork(value = 1, jvmArgsAppend = "--add-modules=jdk.incubator.vector")
-public class BatchNormCudaBench {
+public class BatchNormCudaBench extends KernelBenchDefaults {
     @Param({"384"})
     int n;
     @Param({"32:1024", "128:64"})

@@ -15,13 +15,8 @@ import org.openjdk.jmh.annotations.*;
  * Needs a GPU.
  * Run: java --add-modules jdk.incubator.vector -jar bench/target/benchmarks.jar ConvCudaBench
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Warmup(iterations = 2, time = 1)
-@Measurement(iterations = 3, time = 1)
-@Fork(value = 1, jvmArgsAppend = "--add-modules=jdk.incubator.vector")
-public class ConvCudaBench {
+public class ConvCudaBench extends KernelBenchDefaults {
     @Param({"384"})
     int n;
     /** C:H:K:R:stride:pad (square maps). */

@@ -10,13 +10,8 @@ import org.openjdk.jmh.annotations.*;
  * Bytes moved per call: 2 * 4 * n (read x, write y). GB/s = 8 n / time.
  * Run: java --add-modules jdk.incubator.vector -jar bench/target/benchmarks.jar ElementwiseBench
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Warmup(iterations = 2, time = 1)
-@Measurement(iterations = 3, time = 1)
-@Fork(value = 1, jvmArgsAppend = "--add-modules=jdk.incubator.vector")
-public class ElementwiseBench {
+public class ElementwiseBench extends KernelBenchDefaults {
     @Param({"12582912"})
     int n;
     float[] x, y;

@@ -15,13 +15,7 @@ import org.openjdk.jmh.annotations.*;
  * Needs a GPU (on the emulator the figures mean nothing; setup refuses it).
  * Run: java --add-modules jdk.incubator.vector -jar bench/target/benchmarks.jar ElementwiseCudaBench
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 2, time = 1)
-@Measurement(iterations = 3, time = 1)
-@Fork(value = 1, jvmArgsAppend = "--add-modules=jdk.incubator.vector")
-public class ElementwiseCudaBench {
+public class ElementwiseCudaBench extends KernelBenchDefaults {
     @Param({"12582912"})
     int n;
     Gpu gpu;

@@ -13,13 +13,7 @@ import org.openjdk.jmh.annotations.*;
  * 4 N C K. Each call ends with a stream synchronisation. Needs a GPU.
  * Run: java --add-modules jdk.incubator.vector -jar bench/target/benchmarks.jar LinearCudaBench
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 2, time = 1)
-@Measurement(iterations = 3, time = 1)
-@Fork(value = 1, jvmArgsAppend = "--add-modules=jdk.incubator.vector")
-public class LinearCudaBench {
+public class LinearCudaBench extends KernelBenchDefaults {
     @Param({"384"})
     int n;
     @Param({"128"})

@@ -16,13 +16,7 @@ import org.openjdk.jmh.annotations.*;
  * differences of that implementation on 32 entries.
  * Run: bench/run.sh LossBench
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.Throughput)
-@OutputTimeUnit(TimeUnit.SECONDS)
-@Warmup(iterations = 2, time = 1)
-@Measurement(iterations = 3, time = 1)
-@Fork(value = 1, jvmArgsAppend = "--add-modules=jdk.incubator.vector")
-public class LossBench {
+public class LossBench extends ThroughputBenchDefaults {
     @Param({"128", "512"})
     int batch;
     @Param({"10", "100"})

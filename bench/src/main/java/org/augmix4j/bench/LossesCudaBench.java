@@ -15,13 +15,7 @@ import org.openjdk.jmh.annotations.*;
  * Needs a GPU (setup refuses the emulator).
  * Run: java --add-modules jdk.incubator.vector -jar bench/target/benchmarks.jar LossesCudaBench
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 2, time = 1)
-@Measurement(iterations = 3, time = 1)
-@Fork(value = 1, jvmArgsAppend = "--add-modules=jdk.incubator.vector")
-public class LossesCudaBench {
+public class LossesCudaBench extends KernelBenchDefaults {
     @Param({"10", "100"})
     int k;
     @Param({"128"})

@@ -13,13 +13,7 @@ import org.openjdk.jmh.annotations.*;
  * synchronisation. Needs a GPU.
  * Run: java --add-modules jdk.incubator.vector -jar bench/target/benchmarks.jar PoolCudaBench
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 2, time = 1)
-@Measurement(iterations = 3, time = 1)
-@Fork(value = 1, jvmArgsAppend = "--add-modules=jdk.incubator.vector")
-public class PoolCudaBench {
+public class PoolCudaBench extends KernelBenchDefaults {
     @Param({"49152"})
     int nc;
     @Param({"64"})

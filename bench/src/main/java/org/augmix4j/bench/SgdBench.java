@@ -18,13 +18,7 @@ import org.openjdk.jmh.annotations.*;
  * (torch.optim.SGD's documented update, nesterov=True, as cifar.py configures it) on the same parameters: relative error below 1e-6.
  * Run: bench/run.sh SgdBench
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.Throughput)
-@OutputTimeUnit(TimeUnit.SECONDS)
-@Warmup(iterations = 2, time = 1)
-@Measurement(iterations = 3, time = 1)
-@Fork(value = 1, jvmArgsAppend = "--add-modules=jdk.incubator.vector")
-public class SgdBench {
+public class SgdBench extends ThroughputBenchDefaults {
     @Param({"16-2", "40-2"})
     String model;
     @Param({"0"})

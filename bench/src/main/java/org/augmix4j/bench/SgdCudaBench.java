@@ -13,13 +13,7 @@ import org.openjdk.jmh.annotations.*;
  * write p, buf); GB/s = 20 n / time. Each call ends with a stream synchronisation. Needs a GPU.
  * Run: java --add-modules jdk.incubator.vector -jar bench/target/benchmarks.jar SgdCudaBench
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 2, time = 1)
-@Measurement(iterations = 3, time = 1)
-@Fork(value = 1, jvmArgsAppend = "--add-modules=jdk.incubator.vector")
-public class SgdCudaBench {
+public class SgdCudaBench extends KernelBenchDefaults {
     @Param({"2243546"})
     int n;
     Gpu gpu;
