@@ -5,10 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.SplittableRandom;
 import org.augmix4j.cuda.DeviceBuffer;
-import org.augmix4j.cuda.DeviceTests;
-import org.augmix4j.cuda.Gpu;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,17 +16,8 @@ import org.junit.jupiter.api.Test;
  * fused ReLU of the pre-activation pair; evaluation forward
  * bit for bit. Small shapes: the training kernels use barriers, expensive under the emulator.
  */
-@Tag("emulated")
-class BatchNormCudaTest {
+class BatchNormCudaTest extends KernelTestBase {
     private static final int[][] SHAPES = {{2, 3, 1}, {3, 5, 7}, {4, 2, 49}, {2, 3, 150}, {1, 1, 9}};
-    private Gpu gpu;
-    private DeviceArrays dev;
-
-    @BeforeEach
-    void device() {
-        gpu = DeviceTests.requireDevice();
-        dev = new DeviceArrays(gpu);
-    }
 
     private static float[] shifted(SplittableRandom r, int n, double scale, double shift) {
         float[] a = DeviceArrays.gaussian(r, n, scale);

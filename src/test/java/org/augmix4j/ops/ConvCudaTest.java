@@ -5,10 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.SplittableRandom;
 import org.augmix4j.cuda.DeviceBuffer;
-import org.augmix4j.cuda.DeviceTests;
-import org.augmix4j.cuda.Gpu;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,8 +15,7 @@ import org.junit.jupiter.api.Test;
  * by running the reference on |x|, |w|, |dy|); outputs start as NaN (fully overwritten); both
  * backward-filter kernels (REDUCE and SERIAL) and the automatic choice, each giving the same bits twice.
  */
-@Tag("emulated")
-class ConvCudaTest {
+class ConvCudaTest extends KernelTestBase {
     /** N, C, H, W, K, R, S, stride, pad. */
     private static final int[][] SHAPES = {
         {2, 3, 7, 5, 4, 3, 3, 1, 1},
@@ -31,14 +26,6 @@ class ConvCudaTest {
     };
     private static final double TOL = 1e-5;
 
-    private Gpu gpu;
-    private DeviceArrays dev;
-
-    @BeforeEach
-    void device() {
-        gpu = DeviceTests.requireDevice();
-        dev = new DeviceArrays(gpu);
-    }
 
     private static double[] abs(float[] a) {
         double[] d = new double[a.length];

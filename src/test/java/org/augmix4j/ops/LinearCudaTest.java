@@ -5,10 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.SplittableRandom;
 import org.augmix4j.cuda.DeviceBuffer;
-import org.augmix4j.cuda.DeviceTests;
-import org.augmix4j.cuda.Gpu;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -16,16 +12,7 @@ import org.junit.jupiter.api.Test;
  * in the same order, no contraction), on random inputs at sizes that are not multiples of the block
  * (128 -> 10/100 of the WRN head included); dW and db accumulate onto non-zero values, twice.
  */
-@Tag("emulated")
-class LinearCudaTest {
-    private Gpu gpu;
-    private DeviceArrays dev;
-
-    @BeforeEach
-    void device() {
-        gpu = DeviceTests.requireDevice();
-        dev = new DeviceArrays(gpu);
-    }
+class LinearCudaTest extends KernelTestBase {
 
     @Test
     void linearForwardAndBackward() {

@@ -6,10 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.SplittableRandom;
 import org.augmix4j.cuda.DeviceBuffer;
-import org.augmix4j.cuda.DeviceTests;
-import org.augmix4j.cuda.Gpu;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,16 +16,7 @@ import org.junit.jupiter.api.Test;
  * 1e-5 relative + 1e-7 of the largest; bitwise reproducible from run to run; the sticky NaN/label
  * flag. Runs on the emulator in {@code mvn test}, on a GPU with {@code mvn test -Pgpu}.
  */
-@Tag("emulated")
-class LossesCudaTest {
-    private Gpu gpu;
-    private DeviceArrays dev;
-
-    @BeforeEach
-    void device() {
-        gpu = DeviceTests.requireDevice();
-        dev = new DeviceArrays(gpu);
-    }
+class LossesCudaTest extends KernelTestBase {
 
     /** The reference: {total, CE, JS} and dz = gradScale * d(total)/dz, in double. */
     private static double[] reference(float[] z, int[] labels, int b, int k, boolean jsd, float gradScale, double[] dz) {

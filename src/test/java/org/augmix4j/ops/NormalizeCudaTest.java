@@ -8,11 +8,7 @@ import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.augmix4j.augment.AugMix;
 import org.augmix4j.cuda.DeviceBuffer;
-import org.augmix4j.cuda.DeviceTests;
-import org.augmix4j.cuda.Gpu;
 import org.augmix4j.tensor.ShapeException;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,16 +16,7 @@ import org.junit.jupiter.api.Test;
  * RGB and 4-channel images of odd sizes; Normalize itself equals AugMix.normalize (the training
  * pipeline's normalisation). Runs on the emulator in {@code mvn test}, on a GPU with -Pgpu.
  */
-@Tag("emulated")
-class NormalizeCudaTest {
-    private Gpu gpu;
-    private DeviceArrays dev;
-
-    @BeforeEach
-    void device() {
-        gpu = DeviceTests.requireDevice();
-        dev = new DeviceArrays(gpu);
-    }
+class NormalizeCudaTest extends KernelTestBase {
 
     @Test
     void referenceEqualsTheTrainingPipelinesNormalisation() {

@@ -5,10 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.SplittableRandom;
 import org.augmix4j.cuda.DeviceBuffer;
-import org.augmix4j.cuda.DeviceTests;
-import org.augmix4j.cuda.Gpu;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -16,16 +12,7 @@ import org.junit.jupiter.api.Test;
  * order), on random inputs at sizes that are not multiples of the block (the WRN head's 8x8 map of a
  * 3 x 128 batch included); the backward accumulates onto non-zero values.
  */
-@Tag("emulated")
-class PoolCudaTest {
-    private Gpu gpu;
-    private DeviceArrays dev;
-
-    @BeforeEach
-    void device() {
-        gpu = DeviceTests.requireDevice();
-        dev = new DeviceArrays(gpu);
-    }
+class PoolCudaTest extends KernelTestBase {
 
     @Test
     void globalAvgPoolForwardAndBackward() {

@@ -8,12 +8,8 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.augmix4j.autograd.Var;
 import org.augmix4j.cuda.DeviceBuffer;
-import org.augmix4j.cuda.DeviceTests;
-import org.augmix4j.cuda.Gpu;
 import org.augmix4j.optim.Sgd;
 import org.augmix4j.tensor.Tensor;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,16 +19,7 @@ import org.junit.jupiter.api.Test;
  * after every step. The sum of squares against a double loop (1e-6 relative), run-to-run bitwise,
  * NaN/Inf propagation.
  */
-@Tag("emulated")
-class SgdCudaTest {
-    private Gpu gpu;
-    private DeviceArrays dev;
-
-    @BeforeEach
-    void device() {
-        gpu = DeviceTests.requireDevice();
-        dev = new DeviceArrays(gpu);
-    }
+class SgdCudaTest extends KernelTestBase {
 
     private void steps(int n, float momentum, float wd, boolean nesterov) {
         SplittableRandom r = new SplittableRandom(n + (nesterov ? 1 : 0));
