@@ -1,5 +1,6 @@
 // kernels/augment.cu: AugMix on the GPU, draw for draw and bit for bit the CPU reference
-// org.augmix4j.augment (AugMix, Philox, Samplers, PilOps; spec augmix.md sections 1 and 2).
+// org.augmix4j.augment (AugMix, Philox, Samplers, PilOps: the official augmentations.py and
+// augment_and_mix.py on Pillow's ops).
 // Launched by ops/AugmentCuda.java; checked against the reference by ops/AugmentCudaTest.java.
 //
 // Contract

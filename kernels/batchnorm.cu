@@ -1,6 +1,7 @@
 // kernels/batchnorm.cu: the fallback batch normalisation (used where cuDNN cannot be loaded, and under
 // the emulator): training forward (batch statistics, running-statistics update), training backward
-// and evaluation forward, PyTorch's BatchNorm2d semantics (decisions.md, Numerics). Launched by
+// and evaluation forward, torch.nn.BatchNorm2d semantics (biased batch variance for the output, unbiased
+// for the running variance, momentum 0.1). Launched by
 // ops/BatchNormCuda.java; the CPU reference is ops/BatchNorm.java and BatchNormCudaTest compares them.
 //
 // Contract

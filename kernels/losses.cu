@@ -1,5 +1,5 @@
 // kernels/losses.cu: the training loss of AugMix, fused forward + backward: softmax, cross-entropy
-// on the clean rows and the Jensen-Shannon consistency term (shared/spec/augmix.md section 3),
+// on the clean rows and the Jensen-Shannon consistency term (Hendrycks et al., ICLR 2020, eq. 4; cifar.py),
 // plus a plain row softmax for evaluation. Launched by ops/LossesCuda.java; the CPU reference is
 // ops/Losses.java (double), and LossesCudaTest compares the two on random logits.
 //
