@@ -6,7 +6,7 @@ import org.augmix4j.tensor.ImageBatch;
 
 /**
  * The 19 CIFAR-C corruptions at CIFAR (32x32) strength, CPU reference, following the original
- * generator (hendrycks/robustness, ImageNet-C/create_c/make_cifar_c.py; Hendrycks & Dietterich 2019): same algorithms, same
+ * generator (hendrycks/robustness, ImageNet-C/create_c/make_cifar_c.py; Hendrycks &amp; Dietterich 2019): same algorithms, same
  * parameter tables, NumPy's float64/float32 arithmetic and the final uint8 truncation.
  *
  * <p>Randomness: image {@code i} of a call draws from its own {@link CounterRng} stream keyed by
