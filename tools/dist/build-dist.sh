@@ -6,7 +6,7 @@
 #   TARGET_DIR/dist/augmix4j/                  the self-contained bundle:
 #       bin/augmix4j                             launcher (the bundle's Java, private java.io.tmpdir)
 #       bin/run-on-gpu.sh                        info + selftest + GPU tests + bench + one epoch -> one results file
-#       runtime/                                 jlinked Java runtime (java.base, java.logging, java.desktop,
+#       runtime/                                 jlinked Java runtime (java.base, java.logging, java.desktop, java.management, jdk.management,
 #                                                jdk.incubator.vector, jdk.unsupported)
 #       lib/                                     augmix4j.jar (with the fatbin and the CUDA 13 shims) + dependencies
 #       docs/gpu.md, BUILD-INFO
@@ -23,7 +23,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 work=$target/dist-work
 dist=$target/dist/augmix4j
-modules=java.base,java.logging,java.desktop,jdk.incubator.vector,jdk.unsupported
+modules=java.base,java.logging,java.desktop,java.management,jdk.management,jdk.incubator.vector,jdk.unsupported
 start=$(date +%s)
 say() { echo "[dist] $*"; }
 

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import java.util.Random;
 import org.augmix4j.cpu.Parallel;
+import org.augmix4j.selftest.Compare;
 import org.augmix4j.tensor.ShapeException;
 import org.junit.jupiter.api.Test;
 
@@ -46,7 +47,7 @@ class ConvTest {
             int Ho = Conv.outSize(H, R, st, pad), Wo = Conv.outSize(W, S, st, pad);
             String tag = String.format("N=%d C=%d H=%d W=%d K=%d R=%d S=%d stride=%d pad=%d", N, C, H, W, K, R, S, st, pad);
             float[] x = rand(rnd, N * C * H * W), w = rand(rnd, K * C * R * S), dy = rand(rnd, N * K * Ho * Wo);
-            double[] xd = toDouble(x), wd = toDouble(w), dyd = toDouble(dy);
+            double[] xd = Compare.toDouble(x), wd = Compare.toDouble(w), dyd = Compare.toDouble(dy);
 
             float[] y = filled(N * K * Ho * Wo);
             double[] yr = new double[y.length];
@@ -75,8 +76,8 @@ class ConvTest {
         for (int[] s : shapes) {
             int N = s[0], C = s[1], H = s[2], W = s[3], K = s[4], R = s[5], S = s[6], st = s[7], pad = s[8];
             int Ho = Conv.outSize(H, R, st, pad), Wo = Conv.outSize(W, S, st, pad);
-            double[] x = toDouble(rand(rnd, N * C * H * W)), w = toDouble(rand(rnd, K * C * R * S));
-            double[] g = toDouble(rand(rnd, N * K * Ho * Wo)); // L = sum(conv(x, w) * g)
+            double[] x = Compare.toDouble(rand(rnd, N * C * H * W)), w = Compare.toDouble(rand(rnd, K * C * R * S));
+            double[] g = Compare.toDouble(rand(rnd, N * K * Ho * Wo)); // L = sum(conv(x, w) * g)
             double[] dx = new double[x.length], dw = new double[w.length];
             Conv.backwardDataRef(g, w, dx, N, C, H, W, K, R, S, st, pad);
             Conv.backwardFilterRef(x, g, dw, N, C, H, W, K, R, S, st, pad);
@@ -184,12 +185,6 @@ class ConvTest {
         float[] a = new float[n];
         java.util.Arrays.fill(a, Float.NaN);
         return a;
-    }
-
-    private static double[] toDouble(float[] a) {
-        double[] d = new double[a.length];
-        for (int i = 0; i < a.length; i++) d[i] = a[i];
-        return d;
     }
 
     private static double dot(double[] a, double[] b) {

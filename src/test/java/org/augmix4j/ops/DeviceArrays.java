@@ -62,11 +62,7 @@ final class DeviceArrays {
         return Math.sqrt(-2 * Math.log(1 - u1)) * Math.cos(2 * Math.PI * u2);
     }
 
-    static double[] toDouble(float[] a) {
-        double[] d = new double[a.length];
-        for (int i = 0; i < a.length; i++) d[i] = a[i];
-        return d;
-    }
+    static double[] toDouble(float[] a) { return org.augmix4j.selftest.Compare.toDouble(a); }
 
     /** Fails unless got equals want bit for bit. */
     static void assertBitwise(String what, float[] want, float[] got) {

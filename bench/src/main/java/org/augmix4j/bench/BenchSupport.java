@@ -91,9 +91,5 @@ public final class BenchSupport {
         return a;
     }
 
-    public static double[] toDouble(float[] a) {
-        double[] d = new double[a.length];
-        for (int i = 0; i < a.length; i++) d[i] = a[i];
-        return d;
-    }
+    public static double[] toDouble(float[] a) { return org.augmix4j.selftest.Compare.toDouble(a); }
 }
