@@ -109,11 +109,14 @@ class CheckpointCommitTest {
         for (int round = 0; round < 6; round++) {
             Process p = new ProcessBuilder(java, "--add-modules", "jdk.incubator.vector", "-cp", System.getProperty("java.class.path"),
                     CheckpointCommitTest.class.getName(), ckpt.toString()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-            String first = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream())).readLine();
-            assertEquals("first checkpoint written", first);
-            Thread.sleep(20 + r.nextInt(400));
-            p.destroyForcibly();  // SIGKILL: no shutdown hook, no finally
-            assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+            try {
+                String first = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream())).readLine();
+                assertEquals("first checkpoint written", first);
+                Thread.sleep(20 + r.nextInt(400));
+            } finally {
+                p.destroyForcibly();  // SIGKILL: no shutdown hook, no finally; also when an assertion above failed
+                assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+            }
             int k = consistentEpoch(ckpt);
             assertTrue(k >= 1, "epoch " + k);
             lastSeen = k;
