@@ -69,16 +69,8 @@ public final class BenchSupport {
                 + ": run the benchmarks from the repository root (bench/run.sh does) or pass -Daugmix4j.root=REPO");
     }
 
-    /** Norm-wise relative error ||a - r|| / ||r||. */
-    public static double normRel(float[] a, double[] r) {
-        double num = 0, den = 0;
-        for (int i = 0; i < r.length; i++) {
-            double d = a[i] - r[i];
-            num += d * d;
-            den += r[i] * r[i];
-        }
-        return Math.sqrt(num) / Math.max(Math.sqrt(den), 1e-300);
-    }
+    /** Norm-wise relative error ||a - r|| / ||r|| (selftest's Compare, which the tests use too). */
+    public static double normRel(float[] a, double[] r) { return org.augmix4j.selftest.Compare.normRel(toDouble(a), r); }
 
     /** Fails the benchmark's setup unless {@code err <= tol}: a wrong kernel cannot post a time. */
     public static void require(String what, double err, double tol) {
