@@ -13,9 +13,8 @@ import org.augmix4j.image.RgbImage;
  * <ul>
  * <li>at 32x32 the CIFAR-C parameters and algorithms of {@link Corruptions} (bit for bit what
  *     {@code Corruptions.corrupt} gives image {@code index} of a batch with the same seed: all 19);</li>
- * <li>at any other size the ImageNet-C parameters (see {@link AnySize} for the tables): 14 of the 19 so
- *     far, zoom_blur on square images only ({@link #available}); the others throw an IllegalArgumentException that
- *     lists what is available.</li>
+ * <li>at any other size the ImageNet-C parameters (see {@link AnySize} for the tables): 16 of the 19 so
+ *     far ({@link #available}); the others throw an IllegalArgumentException that lists what is available.</li>
  * </ul>
  * Randomness: the image's draws come from {@code CounterRng.key(seed, stem, severity, index)}, a pure
  * function of its arguments, on the calling thread (no pool, thread-safe). BufferedImages of any type are
@@ -28,7 +27,7 @@ public final class ImageCorruptions {
     /** True when {@code h x w} uses the CIFAR-C parameters (32x32), false for the ImageNet-C ones. */
     public static boolean cifarParameters(int h, int w) { return h == Corruptions.SIZE && w == Corruptions.SIZE; }
 
-    /** The corruptions available at {@code h x w}: all 19 at 32x32, 14 (13 on non-square images) otherwise. */
+    /** The corruptions available at {@code h x w}: all 19 at 32x32, 16 otherwise. */
     public static Set<Corruption> available(int h, int w) {
         return Collections.unmodifiableSet(cifarParameters(h, w) ? EnumSet.allOf(Corruption.class) : AnySize.available(h, w));
     }

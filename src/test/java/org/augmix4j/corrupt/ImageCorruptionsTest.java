@@ -80,23 +80,116 @@ class ImageCorruptionsTest {
         assertEquals(0.08 * 255, std(ImageCorruptions.corrupt(flat32, Corruption.GAUSSIAN_NOISE, 3, 1L, 0)), 0.08 * 255 * 0.1);
     }
 
-    /** contrast, gaussian_blur (48x48 and 40x56) and zoom_blur (48x48) against NumPy/SciPy (tools/cifarc/golden_anysize.py). */
+    /** contrast, gaussian_blur and zoom_blur (48x48 and 40x56) against NumPy/SciPy (tools/cifarc/golden_anysize.py). */
     @Test
     void imageNetCParametersMatchTheNumPyReference() throws java.io.IOException {
         java.nio.file.Path dir = java.nio.file.Path.of("src/test/resources/golden/anysize");
         for (int[] hw : new int[][] {{48, 48}, {40, 56}}) {
             int h = hw[0], w = hw[1];
             byte[] in = java.nio.file.Files.readAllBytes(dir.resolve(h == w ? "in48.u8" : "in40x56.u8"));
-            for (Corruption c : h == w ? new Corruption[] {Corruption.CONTRAST, Corruption.GAUSSIAN_BLUR, Corruption.ZOOM_BLUR}
-                    : new Corruption[] {Corruption.CONTRAST, Corruption.GAUSSIAN_BLUR}) {
+            for (Corruption c : new Corruption[] {Corruption.CONTRAST, Corruption.GAUSSIAN_BLUR, Corruption.ZOOM_BLUR}) {
                 for (int s : new int[] {1, 3, 5}) {
                     byte[] want = java.nio.file.Files.readAllBytes(dir.resolve(c.stem() + "_" + h + "x" + w + "_s" + s + ".u8"));
                     assertArrayEquals(want, ImageCorruptions.corrupt(in, h, w, c, s, 0L, 0), c + " " + h + "x" + w + " severity " + s);
                 }
             }
         }
-        assertFalse(ImageCorruptions.available(40, 56).contains(Corruption.ZOOM_BLUR), "zoom_blur needs a square image");
+        assertTrue(ImageCorruptions.available(40, 56).contains(Corruption.ZOOM_BLUR), "zoom_blur works on non-square images too");
         assertTrue(ImageCorruptions.available(48, 48).contains(Corruption.ZOOM_BLUR));
+    }
+
+    /**
+     * defocus_blur (48x48 and 40x56, severities 1..5) against OpenCV (tools/cifarc/golden_defocus.py): the
+     * disk kernels to float32 rounding, the images within 1 (OpenCV's filter2D sums kernels this large by DFT,
+     * whose last-bit differences can move a value across an integer before the truncation) and almost all exact.
+     */
+    @Test
+    void defocusBlurMatchesOpenCv() throws java.io.IOException {
+        java.nio.file.Path dir = java.nio.file.Path.of("src/test/resources/golden/anysize");
+        for (int s = 1; s <= 5; s++) {
+            java.nio.FloatBuffer want = java.nio.ByteBuffer.wrap(java.nio.file.Files.readAllBytes(dir.resolve("defocus_disk_s" + s + ".f32")))
+                    .order(java.nio.ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+            float[] got = AnySize.disk(AnySize.DEFOCUS[s - 1][0], AnySize.DEFOCUS[s - 1][1]);
+            assertEquals(want.remaining(), got.length, "disk size, severity " + s);
+            for (int i = 0; i < got.length; i++) assertEquals(want.get(i), got[i], 2e-8, "disk severity " + s + " tap " + i);
+        }
+        int total = 0, off = 0;
+        for (int[] hw : new int[][] {{48, 48}, {40, 56}}) {
+            int h = hw[0], w = hw[1];
+            byte[] in = java.nio.file.Files.readAllBytes(dir.resolve(h == w ? "in48.u8" : "in40x56.u8"));
+            for (int s = 1; s <= 5; s++) {
+                byte[] want = java.nio.file.Files.readAllBytes(dir.resolve("defocus_blur_" + h + "x" + w + "_s" + s + ".u8"));
+                byte[] got = ImageCorruptions.corrupt(in, h, w, Corruption.DEFOCUS_BLUR, s, 0L, 0);
+                assertEquals(want.length, got.length);
+                for (int i = 0; i < got.length; i++) {
+                    int d = Math.abs((want[i] & 255) - (got[i] & 255));
+                    assertTrue(d <= 1, "defocus_blur " + h + "x" + w + " severity " + s + " value " + i + " differs by " + d);
+                    if (d != 0) off++;
+                }
+                total += got.length;
+            }
+        }
+        assertTrue(off <= total / 1000, off + " of " + total + " values off by one");
+    }
+
+    /** The corruptions ported to any size after the first 14 (zoom_blur: its non-square case). */
+    static final Corruption[] PORTED = {Corruption.DEFOCUS_BLUR, Corruption.ELASTIC_TRANSFORM, Corruption.ZOOM_BLUR};
+
+    /** Smooth gradients plus fine pseudo-random texture (no period a blur could fall into step with). */
+    static byte[] textured(int h, int w) { return textured(h, w, true); }
+
+    static byte[] textured(int h, int w, boolean noisy) {
+        byte[] p = new byte[h * w * 3];
+        for (int i = 0; i < p.length; i++) {
+            int y = i / 3 / w, x = i / 3 % w, c = i % 3;
+            long z = (i + 1) * 0x9E3779B97F4A7C15L;
+            z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+            z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+            int noise = noisy ? (int) ((z ^ (z >>> 31)) >>> 40) % 120 : 0;
+            p[i] = (byte) (30 + (c == 0 ? x * 80 / w : c == 1 ? y * 80 / h : (x + y) * 40 / (h + w)) + noise);
+        }
+        return p;
+    }
+
+    /** Mean absolute change from the input over all values. */
+    static double meanAbsChange(byte[] a, byte[] b) {
+        double s = 0;
+        for (int i = 0; i < a.length; i++) s += Math.abs((a[i] & 255) - (b[i] & 255));
+        return s / a.length;
+    }
+
+    /**
+     * Each ported corruption on square, wide and tall images: a pure function of (seed, index), the input's
+     * size, and stronger with each severity (the mean absolute change from the input grows). zoom_blur and
+     * elastic_transform move pixels, so they are measured on a smooth picture, where the change follows the
+     * displacement: on fine texture the change saturates once pixels move by more than one (elastic_transform),
+     * and zoom_blur's severity 3, which averages 11 zooms against severity 2's 16, keeps more of the input.
+     */
+    @Test
+    void portedCorruptionsAtAnySize() {
+        for (int[] hw : new int[][] {{64, 64}, {40, 56}, {71, 45}}) {
+            int h = hw[0], w = hw[1];
+            for (Corruption c : PORTED) {
+                byte[] in = textured(h, w, c != Corruption.ZOOM_BLUR && c != Corruption.ELASTIC_TRANSFORM);
+                assertTrue(ImageCorruptions.available(h, w).contains(c), c + " at " + h + "x" + w);
+                double last = 0;
+                for (int s = 1; s <= 5; s++) {
+                    byte[] a = ImageCorruptions.corrupt(in, h, w, c, s, 11L, 3);
+                    assertEquals(in.length, a.length);
+                    assertArrayEquals(a, ImageCorruptions.corrupt(in, h, w, c, s, 11L, 3), c + " is deterministic for a seed");
+                    RgbImage back = ImageCorruptions.corrupt(new RgbImage(h, w, in), c, s, 11L, 3);
+                    assertEquals(h, back.height());
+                    assertEquals(w, back.width());
+                    double m = meanAbsChange(in, a);
+                    assertTrue(m > last, c + " " + h + "x" + w + " severity " + s + ": mean change " + m + " after " + last);
+                    last = m;
+                }
+                if (!c.deterministic()) {
+                    assertFalse(Arrays.equals(ImageCorruptions.corrupt(in, h, w, c, 3, 11L, 3), ImageCorruptions.corrupt(in, h, w, c, 3, 12L, 3)),
+                            c + ": another seed draws other noise");
+                }
+            }
+        }
     }
 
     @Test
