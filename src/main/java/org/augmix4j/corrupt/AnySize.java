@@ -44,12 +44,18 @@ import javax.imageio.stream.MemoryCacheImageOutputStream;
  * <li>elastic_transform as imagecorruptions generalises it (no affine step): displacement fields
  *     {@code gaussian(U(-0.005 h, 0.005 h), sigma = (0.01 h, 0.01 w), reflect, truncate 3) * alpha},
  *     alpha = 250 x (.05 .065 .085 .1 .12), order-1 map_coordinates, mode reflect;</li>
+ * <li>snow, the CIFAR version's steps (ImageMagick motion blur of the 8-bit layer, as ImageNet-C's Wand call),
+ *     (loc, scale, zoom, threshold, radius, sigma, blend) = (.1,.3,3,.5,10,4,.8) (.2,.3,2,.5,12,4,.7)
+ *     (.55,.3,4,.9,12,8,.7) (.55,.3,4.5,.85,12,8,.65) (.55,.3,2.5,.85,12,12,.55), clipped_zoom per axis;</li>
+ * <li>spatter, the CIFAR version's steps (the OpenCV operations of {@link CvOps} at h x w),
+ *     (loc, scale, sigma, threshold, intensity, mode) = (.65,.3,4,.69,.6,0) (.65,.3,3,.68,.6,0) (.65,.3,2,.68,.5,0)
+ *     (.65,.3,1,.65,1.5,1) (.67,.4,1,.65,1.5,1);</li>
  * <li>jpeg_compression quality 25 18 15 10 7 (JDK codec, as the CIFAR version);</li>
  * <li>pixelate: Pillow BOX resize to (int(w c), int(h c)) and BOX back, c = .6 .5 .4 .3 .25.</li>
  * </ul>
  * Values become uint8 by {@code np.uint8(clip(v, 0, 1) * 255)} (truncation). The random draws use the
- * CIFAR versions' {@link CounterRng} streams, sized h x w. snow, frost and spatter are not ported to other sizes
- * yet: {@link #available}.
+ * CIFAR versions' {@link CounterRng} streams, sized h x w. frost is not ported to other sizes yet:
+ * {@link #available}.
  */
 final class AnySize {
     private AnySize() {}
@@ -59,7 +65,7 @@ final class AnySize {
             Corruption.IMPULSE_NOISE, Corruption.SPECKLE_NOISE, Corruption.GAUSSIAN_BLUR, Corruption.MOTION_BLUR,
             Corruption.FOG, Corruption.BRIGHTNESS, Corruption.CONTRAST, Corruption.SATURATE,
             Corruption.JPEG_COMPRESSION, Corruption.PIXELATE, Corruption.GLASS_BLUR, Corruption.ZOOM_BLUR,
-            Corruption.DEFOCUS_BLUR, Corruption.ELASTIC_TRANSFORM);
+            Corruption.DEFOCUS_BLUR, Corruption.ELASTIC_TRANSFORM, Corruption.SNOW, Corruption.SPATTER);
 
     /** {@link #SUPPORTED}: the same at every size other than 32x32. */
     static Set<Corruption> available(int h, int w) {
@@ -82,6 +88,13 @@ final class AnySize {
     static final double[] PIXELATE = {.6, .5, .4, .3, .25};
     static final double[][] DEFOCUS = {{3, .1}, {4, .5}, {6, .5}, {8, .5}, {10, .5}};
     static final double[] ELASTIC = {250 * .05, 250 * .065, 250 * .085, 250 * .1, 250 * .12};
+    static final double[][] SNOW = {
+            {.1, .3, 3, .5, 10, 4, .8}, {.2, .3, 2, .5, 12, 4, .7}, {.55, .3, 4, .9, 12, 8, .7},
+            {.55, .3, 4.5, .85, 12, 8, .65}, {.55, .3, 2.5, .85, 12, 12, .55}};
+    static final double[][] SPATTER = {
+            {.65, .3, 4, .69, .6, 0}, {.65, .3, 3, .68, .6, 0}, {.65, .3, 2, .68, .5, 0},
+            {.65, .3, 1, .65, 1.5, 1}, {.67, .4, 1, .65, 1.5, 1}};
+    private static final int[] SPATTER_KERNEL = {-2, -1, 0, -1, 1, 1, 0, 1, 2};
 
     /** Corrupts the h x w x 3 image at {@code in[io..]} into {@code out[oo..]}. */
     static void apply(Corruption c, int s, byte[] in, int io, byte[] out, int oo, int h, int w, CounterRng rng) {
@@ -173,6 +186,8 @@ final class AnySize {
             case ZOOM_BLUR -> zoom(s, in, io, out, oo, h, w);
             case DEFOCUS_BLUR -> defocus(s, in, io, out, oo, h, w);
             case ELASTIC_TRANSFORM -> elastic(s, in, io, out, oo, h, w, rng);
+            case SNOW -> snow(s, in, io, out, oo, h, w, rng);
+            case SPATTER -> spatter(s, in, io, out, oo, h, w, rng);
             case PIXELATE -> {
                 int sh = Math.max(1, (int) (h * PIXELATE[s - 1])), sw = Math.max(1, (int) (w * PIXELATE[s - 1]));
                 int[] src = new int[n];
@@ -348,6 +363,103 @@ final class AnySize {
             float c = v < 0 ? 0f : (v > 1 ? 1f : v);
             out[oo + i] = (byte) (int) (c * 255f);
         }
+    }
+
+    /**
+     * snow, the CIFAR version's steps at h x w: layer N(c0, c1) (h*w draws, row-major), clipped_zoom by c2 (per
+     * axis), zero below c3, clip, uint8, ImageMagick motion blur (radius c4, sigma c5, angle U(-135, -45): the
+     * next draw), then {@code c6 x + (1 - c6) max(x, gray 1.5 + 0.5) + layer + rot180(layer)}.
+     */
+    private static void snow(int s, byte[] in, int io, byte[] out, int oo, int h, int w, CounterRng rng) {
+        double[] c = SNOW[s - 1];
+        final int px = h * w;
+        float[] x = new float[px * 3];
+        for (int i = 0; i < x.length; i++) x[i] = (float) (in[io + i] & 255) / 255f;
+        double[] layer = new double[px];
+        for (int i = 0; i < px; i++) layer[i] = c[0] + c[1] * rng.nextGaussian();
+        layer = Kernels.clippedZoom(layer, h, w, 1, c[2], false);
+        int[] l8 = new int[px];
+        for (int i = 0; i < px; i++) {
+            double v = layer[i] < c[3] ? 0 : layer[i];
+            v = v < 0 ? 0 : v > 1 ? 1 : v;
+            l8[i] = (int) (v * 255);
+        }
+        int[] blurred = new int[px];
+        Kernels.motionBlur(l8, blurred, h, w, 1, c[4], c[5], rng.uniform(-135, -45));
+        float blend = (float) c[6], rest = (float) (1 - c[6]);
+        for (int p = 0; p < px; p++) {
+            float r = x[3 * p], g = x[3 * p + 1], b = x[3 * p + 2];
+            float gray = r * 0.299f + g * 0.587f + b * 0.114f;
+            float lift = gray * 1.5f + 0.5f;
+            for (int ch = 0; ch < 3; ch++) {
+                float v = x[3 * p + ch];
+                float xv = blend * v + rest * Math.max(v, lift);
+                out[oo + 3 * p + ch] = trunc(((double) xv + blurred[p] / 255.0) + blurred[px - 1 - p] / 255.0);
+            }
+        }
+    }
+
+    /**
+     * spatter, the CIFAR version's steps at h x w: liquid N(c0, c1) (h*w draws, row-major), gaussian sigma c2,
+     * zero below c3; c5 = 0: water (Canny, distance transform, equalised and embossed, times the liquid,
+     * normalised, times c4, pale turquoise added); c5 = 1: mud (mask liquid &gt; c3, gaussian sigma c4, zero
+     * below 0.8, brown blended in).
+     */
+    private static void spatter(int s, byte[] in, int io, byte[] out, int oo, int h, int w, CounterRng rng) {
+        double[] c = SPATTER[s - 1];
+        final int P = h * w;
+        float[] x = new float[P * 3];
+        for (int i = 0; i < x.length; i++) x[i] = (float) (in[io + i] & 255) / 255f;
+        double[] liquid = new double[P];
+        for (int i = 0; i < P; i++) liquid[i] = c[0] + c[1] * rng.nextGaussian();
+        Kernels.gaussian(liquid, h, w, 1, Kernels.gaussianWeights(c[2], 4.0), Kernels.NEAREST, false);
+        for (int i = 0; i < P; i++) if (liquid[i] < c[3]) liquid[i] = 0;
+        if (c[5] == 0) {
+            int[] l8 = new int[P];
+            for (int i = 0; i < P; i++) l8[i] = ((int) (liquid[i] * 255)) & 255; // NumPy astype(uint8) wraps
+            int[] edges = CvOps.canny(l8, h, w, 50, 150);
+            for (int i = 0; i < P; i++) edges[i] = 255 - edges[i];
+            float[] dist = CvOps.distanceTransform(edges, h, w);
+            for (int i = 0; i < P; i++) dist[i] = Math.min(dist[i], 20f);
+            dist = CvOps.box3(dist, h, w);
+            int[] d8 = new int[P];
+            for (int i = 0; i < P; i++) d8[i] = (int) dist[i];
+            d8 = CvOps.equalizeHist(d8);
+            d8 = CvOps.filter3x3u8(d8, h, w, SPATTER_KERNEL);
+            d8 = CvOps.box3u8(d8, h, w);
+            float[] mk = new float[P];
+            float mx = 0;
+            for (int i = 0; i < P; i++) {
+                mk[i] = (float) l8[i] * (float) d8[i];
+                mx = Math.max(mx, mk[i]);
+            }
+            float intensity = (float) c[4];
+            float[] color = {175f / 255f, 238f / 255f, 238f / 255f};
+            for (int p = 0; p < P; p++) {
+                float mv = mx > 0 ? mk[p] / mx * intensity : 0f;
+                for (int ch = 0; ch < 3; ch++) out[oo + 3 * p + ch] = truncF(x[3 * p + ch] + mv * color[ch]);
+            }
+        } else {
+            double[] m = new double[P];
+            for (int i = 0; i < P; i++) m[i] = liquid[i] > c[3] ? 1.0 : 0.0;
+            Kernels.gaussian(m, h, w, 1, Kernels.gaussianWeights(c[4], 4.0), Kernels.NEAREST, true);
+            float[] color = {63f / 255f, 42f / 255f, 20f / 255f};
+            for (int p = 0; p < P; p++) {
+                float mv = (float) m[p];
+                if (mv < 0.8f) mv = 0f;
+                for (int ch = 0; ch < 3; ch++) {
+                    float v = x[3 * p + ch] * (1f - mv);
+                    out[oo + 3 * p + ch] = truncF(v + color[ch] * mv);
+                }
+            }
+        }
+    }
+
+    /** np.uint8(np.clip(v, 0, 1) * 255) of a float32 value; NaN to 0. */
+    private static byte truncF(float v) {
+        float c = v < 0 ? 0f : (v > 1 ? 1f : v);
+        if (Float.isNaN(v)) c = 0f;
+        return (byte) (int) (c * 255f);
     }
 
     private static double[] unit(byte[] in, int off, int n) {

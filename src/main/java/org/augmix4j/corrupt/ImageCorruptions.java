@@ -13,7 +13,7 @@ import org.augmix4j.image.RgbImage;
  * <ul>
  * <li>at 32x32 the CIFAR-C parameters and algorithms of {@link Corruptions} (bit for bit what
  *     {@code Corruptions.corrupt} gives image {@code index} of a batch with the same seed: all 19);</li>
- * <li>at any other size the ImageNet-C parameters (see {@link AnySize} for the tables): 16 of the 19 so
+ * <li>at any other size the ImageNet-C parameters (see {@link AnySize} for the tables): 18 of the 19 so
  *     far ({@link #available}); the others throw an IllegalArgumentException that lists what is available.</li>
  * </ul>
  * Randomness: the image's draws come from {@code CounterRng.key(seed, stem, severity, index)}, a pure
@@ -27,7 +27,7 @@ public final class ImageCorruptions {
     /** True when {@code h x w} uses the CIFAR-C parameters (32x32), false for the ImageNet-C ones. */
     public static boolean cifarParameters(int h, int w) { return h == Corruptions.SIZE && w == Corruptions.SIZE; }
 
-    /** The corruptions available at {@code h x w}: all 19 at 32x32, 16 otherwise. */
+    /** The corruptions available at {@code h x w}: all 19 at 32x32, 18 otherwise. */
     public static Set<Corruption> available(int h, int w) {
         return Collections.unmodifiableSet(cifarParameters(h, w) ? EnumSet.allOf(Corruption.class) : AnySize.available(h, w));
     }
