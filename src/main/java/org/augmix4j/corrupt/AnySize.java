@@ -50,22 +50,24 @@ import javax.imageio.stream.MemoryCacheImageOutputStream;
  * <li>spatter, the CIFAR version's steps (the OpenCV operations of {@link CvOps} at h x w),
  *     (loc, scale, sigma, threshold, intensity, mode) = (.65,.3,4,.69,.6,0) (.65,.3,3,.68,.6,0) (.65,.3,2,.68,.5,0)
  *     (.65,.3,1,.65,1.5,1) (.67,.4,1,.65,1.5,1);</li>
+ * <li>frost {@code clip(a x + b frost, 0, 255)} on 0..255 values, (a, b) = (1,.4) (.8,.6) (.7,.7) (.65,.7) (.6,.75),
+ *     the frost an h x w crop made at the image size ({@link FrostTiles#procedural(CounterRng, int, int, int[])}:
+ *     procedural, as at 32x32, since the frost photographs are not shipped);</li>
  * <li>jpeg_compression quality 25 18 15 10 7 (JDK codec, as the CIFAR version);</li>
  * <li>pixelate: Pillow BOX resize to (int(w c), int(h c)) and BOX back, c = .6 .5 .4 .3 .25.</li>
  * </ul>
  * Values become uint8 by {@code np.uint8(clip(v, 0, 1) * 255)} (truncation). The random draws use the
- * CIFAR versions' {@link CounterRng} streams, sized h x w. frost is not ported to other sizes yet:
- * {@link #available}.
+ * CIFAR versions' {@link CounterRng} streams, sized h x w. All 19 are available at every size ({@link #available}).
  */
 final class AnySize {
     private AnySize() {}
 
-    /** The corruptions available at sizes other than 32x32. */
+    /** The corruptions available at sizes other than 32x32: all 19. */
     static final Set<Corruption> SUPPORTED = EnumSet.of(Corruption.GAUSSIAN_NOISE, Corruption.SHOT_NOISE,
             Corruption.IMPULSE_NOISE, Corruption.SPECKLE_NOISE, Corruption.GAUSSIAN_BLUR, Corruption.MOTION_BLUR,
             Corruption.FOG, Corruption.BRIGHTNESS, Corruption.CONTRAST, Corruption.SATURATE,
             Corruption.JPEG_COMPRESSION, Corruption.PIXELATE, Corruption.GLASS_BLUR, Corruption.ZOOM_BLUR,
-            Corruption.DEFOCUS_BLUR, Corruption.ELASTIC_TRANSFORM, Corruption.SNOW, Corruption.SPATTER);
+            Corruption.DEFOCUS_BLUR, Corruption.ELASTIC_TRANSFORM, Corruption.SNOW, Corruption.SPATTER, Corruption.FROST);
 
     /** {@link #SUPPORTED}: the same at every size other than 32x32. */
     static Set<Corruption> available(int h, int w) {
@@ -94,6 +96,7 @@ final class AnySize {
     static final double[][] SPATTER = {
             {.65, .3, 4, .69, .6, 0}, {.65, .3, 3, .68, .6, 0}, {.65, .3, 2, .68, .5, 0},
             {.65, .3, 1, .65, 1.5, 1}, {.67, .4, 1, .65, 1.5, 1}};
+    static final double[][] FROST = {{1, .4}, {.8, .6}, {.7, .7}, {.65, .7}, {.6, .75}};
     private static final int[] SPATTER_KERNEL = {-2, -1, 0, -1, 1, 1, 0, 1, 2};
 
     /** Corrupts the h x w x 3 image at {@code in[io..]} into {@code out[oo..]}. */
@@ -188,6 +191,15 @@ final class AnySize {
             case ELASTIC_TRANSFORM -> elastic(s, in, io, out, oo, h, w, rng);
             case SNOW -> snow(s, in, io, out, oo, h, w, rng);
             case SPATTER -> spatter(s, in, io, out, oo, h, w, rng);
+            case FROST -> {
+                int[] f = new int[n];
+                FrostTiles.procedural(rng, h, w, f);
+                double a = FROST[s - 1][0], b = FROST[s - 1][1];
+                for (int i = 0; i < n; i++) {
+                    double v = a * (in[io + i] & 255) + b * f[i];
+                    out[oo + i] = (byte) (int) (v < 0 ? 0 : v > 255 ? 255 : v);
+                }
+            }
             case PIXELATE -> {
                 int sh = Math.max(1, (int) (h * PIXELATE[s - 1])), sw = Math.max(1, (int) (w * PIXELATE[s - 1]));
                 int[] src = new int[n];
@@ -195,13 +207,7 @@ final class AnySize {
                 int[] big = Kernels.boxResize(Kernels.boxResize(src, h, w, sh, sw), sh, sw, h, w);
                 for (int i = 0; i < n; i++) out[oo + i] = (byte) big[i];
             }
-            default -> unavailable(c, h, w);
         }
-    }
-
-    private static void unavailable(Corruption c, int h, int w) {
-        throw new IllegalArgumentException(c.stem() + " is not available at " + h + "x" + w
-                + " yet (only at 32x32, with the CIFAR-C parameters); available at this size: " + available(h, w));
     }
 
     private static void glass(int s, byte[] in, int io, byte[] out, int oo, int h, int w, CounterRng rng) {

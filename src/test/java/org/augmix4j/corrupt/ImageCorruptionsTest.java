@@ -132,9 +132,9 @@ class ImageCorruptionsTest {
         assertTrue(off <= total / 1000, off + " of " + total + " values off by one");
     }
 
-    /** The corruptions ported to any size after the first 14 (zoom_blur: its non-square case). */
+    /** The corruptions ported to any size after the first 14 (zoom_blur: its non-square case), now all 19. */
     static final Corruption[] PORTED = {Corruption.DEFOCUS_BLUR, Corruption.ELASTIC_TRANSFORM, Corruption.ZOOM_BLUR,
-            Corruption.SNOW, Corruption.SPATTER};
+            Corruption.SNOW, Corruption.SPATTER, Corruption.FROST};
 
     /** Smooth gradients plus fine pseudo-random texture (no period a blur could fall into step with). */
     static byte[] textured(int h, int w) { return textured(h, w, true); }
@@ -168,6 +168,8 @@ class ImageCorruptionsTest {
      * 2's 16, keeps more of the input. snow's severities 2 and 3 are equally strong in the ImageNet-C table
      * (thinner layer, higher threshold, larger flakes: within a few percent either way), so snow is checked as
      * 1 &lt; 2, 3 &lt; 4 &lt; 5. spatter draws few drops on a small image, so it is measured from 96 pixels up.
+     * frost trades the image's weight for the frost's, whose change from the input depends on the input's
+     * brightness: {@link #frostBlendsInTheFrostWithTheImageNetCWeights} checks its weights instead.
      */
     @Test
     void portedCorruptionsAtAnySize() {
@@ -193,7 +195,7 @@ class ImageCorruptionsTest {
                 }
                 String at = c + " " + h + "x" + w + " mean changes " + Arrays.toString(m);
                 assertTrue(m[1] > 0, at);
-                for (int s = 2; s <= 5; s++) {
+                for (int s = 2; s <= 5 && c != Corruption.FROST; s++) {
                     if (c == Corruption.SNOW && s == 3) assertTrue(m[3] > m[1], at);
                     else if (c == Corruption.SNOW && s == 4) assertTrue(m[4] > m[3] && m[4] > m[2], at);
                     else assertTrue(m[s] > m[s - 1], at + ": severity " + s);
@@ -206,15 +208,54 @@ class ImageCorruptionsTest {
         }
     }
 
+    /**
+     * frost is {@code clip(a x + b frost)}, (a, b) = (1,.4) (.8,.6) (.7,.7) (.65,.7) (.6,.75): the image's share a
+     * falls with severity (two inputs 60 apart, same draws, differ by 60 a where nothing clips), the frost's share
+     * b does not (on a black image the output is b frost: at most 255 b, and a frost of plausible brightness).
+     */
+    @Test
+    void frostBlendsInTheFrostWithTheImageNetCWeights() {
+        double[] a = {1, .8, .7, .65, .6}, b = {.4, .6, .7, .7, .75};
+        for (int[] hw : new int[][] {{64, 64}, {40, 56}, {71, 45}, {3, 200}}) {
+            int h = hw[0], w = hw[1], n = h * w * 3;
+            byte[] lo = new byte[n], hi = new byte[n], black = new byte[n];
+            byte[] t = textured(h, w, false);
+            for (int i = 0; i < n; i++) {
+                lo[i] = (byte) ((t[i] & 255) % 61);
+                hi[i] = (byte) ((lo[i] & 255) + 60);
+            }
+            for (int s = 1; s <= 5; s++) {
+                byte[] ol = ImageCorruptions.corrupt(lo, h, w, Corruption.FROST, s, 4L, 2);
+                byte[] oh = ImageCorruptions.corrupt(hi, h, w, Corruption.FROST, s, 4L, 2);
+                double diff = 0;
+                int used = 0;
+                for (int i = 0; i < n; i++) {
+                    if ((oh[i] & 255) == 255) continue;
+                    diff += (oh[i] & 255) - (ol[i] & 255);
+                    used++;
+                }
+                assertTrue(used > n / 2, "frost " + h + "x" + w + " severity " + s + " clips most values");
+                assertEquals(a[s - 1], diff / used / 60, 0.02, "frost " + h + "x" + w + " severity " + s + ": the image's weight");
+                byte[] ob = ImageCorruptions.corrupt(black, h, w, Corruption.FROST, s, 4L, 2);
+                double mean = 0;
+                for (byte v : ob) {
+                    assertTrue((v & 255) <= 255 * b[s - 1], "frost on black stays within b * 255");
+                    mean += (v & 255) / (double) n;
+                }
+                assertTrue(mean / b[s - 1] > 50 && mean / b[s - 1] < 235, "frost " + h + "x" + w + " severity " + s + " frost mean " + mean / b[s - 1]);
+            }
+        }
+    }
+
     @Test
     void bufferedImagesAndNamesAndErrors() {
         BufferedImage big = Images.toBgr(picture(40, 36));
         BufferedImage fog = ImageCorruptions.corrupt(big, "fog", 2, 3L);
         assertEquals(BufferedImage.TYPE_3BYTE_BGR, fog.getType());
         assertEquals(ImageCorruptions.corrupt(picture(40, 36), Corruption.FOG, 2, 3L, 0), Images.toRgb(fog));
-        String m = assertThrows(IllegalArgumentException.class,
-                () -> ImageCorruptions.corrupt(picture(40, 36), Corruption.FROST, 1, 0L, 0)).getMessage();
-        assertTrue(m.contains("frost") && m.contains("40x36") && m.contains("gaussian_noise"), m);
+        assertEquals(19, ImageCorruptions.available(40, 36).size(), "all 19 at any size");
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> ImageCorruptions.corrupt(new byte[10], 40, 36, Corruption.FROST, 1, 0L, 0)).getMessage().contains("bytes"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> ImageCorruptions.corrupt(big, "fgo", 1, 0L))
                 .getMessage().contains("valid names"));
         assertTrue(assertThrows(IllegalArgumentException.class,
