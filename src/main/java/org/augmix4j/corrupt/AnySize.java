@@ -21,7 +21,8 @@ import javax.imageio.stream.MemoryCacheImageOutputStream;
  * The corruptions at any image size h x w with the ImageNet-C parameter tables (Hendrycks and
  * Dietterich 2019, {@code imagenet_c/corruptions.py}; the {@code imagecorruptions} package applies the
  * same tables to images of any size). Same algorithms and helpers as the CIFAR versions in
- * {@link Corruptions} (cifar-c.md section 5), only with h x w and the ImageNet-C constants:
+ * {@link Corruptions} (cifar-c.md section 5), only with h x w and the ImageNet-C constants, except where an
+ * entry names imagecorruptions' own generalisation (defocus_blur's disk, elastic_transform):
  * <ul>
  * <li>gaussian_noise {@code clip(x + N(0, c))}, c = .08 .12 .18 .26 .38;</li>
  * <li>shot_noise {@code Poisson(x c) / c}, c = 60 25 12 5 3;</li>
@@ -63,11 +64,7 @@ final class AnySize {
     private AnySize() {}
 
     /** The corruptions available at sizes other than 32x32: all 19. */
-    static final Set<Corruption> SUPPORTED = EnumSet.of(Corruption.GAUSSIAN_NOISE, Corruption.SHOT_NOISE,
-            Corruption.IMPULSE_NOISE, Corruption.SPECKLE_NOISE, Corruption.GAUSSIAN_BLUR, Corruption.MOTION_BLUR,
-            Corruption.FOG, Corruption.BRIGHTNESS, Corruption.CONTRAST, Corruption.SATURATE,
-            Corruption.JPEG_COMPRESSION, Corruption.PIXELATE, Corruption.GLASS_BLUR, Corruption.ZOOM_BLUR,
-            Corruption.DEFOCUS_BLUR, Corruption.ELASTIC_TRANSFORM, Corruption.SNOW, Corruption.SPATTER, Corruption.FROST);
+    static final Set<Corruption> SUPPORTED = EnumSet.allOf(Corruption.class);
 
     /** {@link #SUPPORTED}: the same at every size other than 32x32. */
     static Set<Corruption> available(int h, int w) {

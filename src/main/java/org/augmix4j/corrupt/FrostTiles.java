@@ -163,7 +163,7 @@ public abstract class FrostTiles {
         double var = 0;
         for (double v : f) var += (v - mean) * (v - mean);
         double sd = Math.sqrt(var / n);
-        for (int i = 0; i < n; i++) f[i] = (f[i] - mean) / sd;
+        for (int i = 0; i < n; i++) f[i] = sd > 0 ? (f[i] - mean) / sd : 0.0; // a 1-pixel field has no spread
         return f;
     }
 }

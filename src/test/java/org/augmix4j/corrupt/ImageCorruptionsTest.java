@@ -247,6 +247,24 @@ class ImageCorruptionsTest {
         }
     }
 
+    /** Every corruption on images smaller than its kernels (1x1, a row, a column, 5x2): same size back, no NaN garbage. */
+    @Test
+    void tinyImages() {
+        for (int[] hw : new int[][] {{1, 1}, {1, 7}, {9, 1}, {5, 2}}) {
+            int h = hw[0], w = hw[1];
+            byte[] in = textured(h, w);
+            for (Corruption c : ImageCorruptions.available(h, w)) {
+                for (int s = 1; s <= 5; s++) {
+                    byte[] a = ImageCorruptions.corrupt(in, h, w, c, s, 2L, 0);
+                    assertEquals(in.length, a.length, c + " " + h + "x" + w);
+                    assertArrayEquals(a, ImageCorruptions.corrupt(in, h, w, c, s, 2L, 0), c + " " + h + "x" + w);
+                }
+            }
+            // a 1-pixel frost field has no texture, only the style's colour and offset (not 0 from a 0/0)
+            if (h * w == 1) assertTrue((ImageCorruptions.corrupt(new byte[3], 1, 1, Corruption.FROST, 5, 2L, 0)[1] & 255) > 0);
+        }
+    }
+
     @Test
     void bufferedImagesAndNamesAndErrors() {
         BufferedImage big = Images.toBgr(picture(40, 36));
