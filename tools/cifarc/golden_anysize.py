@@ -5,11 +5,12 @@ imagecorruptions code on NumPy + SciPy (what skimage.filters.gaussian and clippe
 
   contrast       (x - mean) * c + mean, c = .4 .3 .2 .1 .05
   gaussian_blur  per-channel gaussian, sigma 1 2 3 4 6, mode nearest, truncate 4 (ImageNet-C's multichannel=True)
-  zoom_blur      mean of x and clipped_zoom(x, z), z = np.arange(1, end, step), float32 (square images)
+  zoom_blur      mean of x and clipped_zoom(x, z), z = np.arange(1, end, step), float32; clipped_zoom crops,
+                 zooms and trims each axis on its own (ImageNet-C's centred trim, per axis)
 
 then np.uint8(clip(v, 0, 1) * 255). Writes src/test/resources/golden/anysize/:
   in48.u8 (48x48x3), in40x56.u8 (40x56x3): inputs, integer formulas below
-  <name>_<h>x<w>_s<severity>.u8: outputs for severities 1, 3, 5 (zoom_blur at 48x48 only)
+  <name>_<h>x<w>_s<severity>.u8: outputs for severities 1, 3, 5
 Needs python3-numpy and python3-scipy. Run: python3 tools/cifarc/golden_anysize.py
 """
 import os
@@ -25,12 +26,12 @@ def picture(h, w):
 
 
 def clipped_zoom(img, z):
-    h = img.shape[0]
-    ch = int(np.ceil(h / z))
-    top = (h - ch) // 2
-    img = scizoom(img[top:top + ch, top:top + ch], (z, z, 1), order=1)
-    t = (img.shape[0] - h) // 2
-    return img[t:t + h, t:t + h]
+    h, w = img.shape[:2]
+    ch, cw = int(np.ceil(h / z)), int(np.ceil(w / z))
+    top, left = (h - ch) // 2, (w - cw) // 2
+    img = scizoom(img[top:top + ch, left:left + cw], (z, z, 1), order=1)
+    t, u = (img.shape[0] - h) // 2, (img.shape[1] - w) // 2
+    return img[t:t + h, u:u + w]
 
 
 def contrast(x8, s):
@@ -57,7 +58,7 @@ def zoom_blur(x8, s):
 
 def main():
     os.makedirs(OUT, exist_ok=True)
-    for (h, w), fns in [((48, 48), [contrast, gaussian_blur, zoom_blur]), ((40, 56), [contrast, gaussian_blur])]:
+    for (h, w), fns in [((48, 48), [contrast, gaussian_blur, zoom_blur]), ((40, 56), [contrast, gaussian_blur, zoom_blur])]:
         x8 = picture(h, w)
         x8.tofile(os.path.join(OUT, 'in48.u8' if h == w else 'in40x56.u8'))
         for f in fns:

@@ -21,7 +21,8 @@ import javax.imageio.stream.MemoryCacheImageOutputStream;
  * The corruptions at any image size h x w with the ImageNet-C parameter tables (Hendrycks and
  * Dietterich 2019, {@code imagenet_c/corruptions.py}; the {@code imagecorruptions} package applies the
  * same tables to images of any size). Same algorithms and helpers as the CIFAR versions in
- * {@link Corruptions} (cifar-c.md section 5), only with h x w and the ImageNet-C constants:
+ * {@link Corruptions} (cifar-c.md section 5), only with h x w and the ImageNet-C constants, except where an
+ * entry names imagecorruptions' own generalisation (defocus_blur's disk, elastic_transform):
  * <ul>
  * <li>gaussian_noise {@code clip(x + N(0, c))}, c = .08 .12 .18 .26 .38;</li>
  * <li>shot_noise {@code Poisson(x c) / c}, c = 60 25 12 5 3;</li>
@@ -36,29 +37,38 @@ import javax.imageio.stream.MemoryCacheImageOutputStream;
  * <li>glass_blur (sigma, max_delta, iterations) = (.7,1,2) (.9,2,1) (1,2,3) (1.1,3,2) (1.5,4,2): blur, uint8, then per pass
  *     for h = H-d .. d+1, w = W-d .. d+1 (descending) draw dx, dy in [-d, d) and copy pixel (h+dy, w+dx) to (h, w)
  *     in place (what NumPy's tuple "swap" of views does), blur again;</li>
- * <li>zoom_blur (square images only; clipped_zoom is defined for them): mean of x and its clipped zooms by
- *     {@code np.arange(1, end, step)}, (end, step) = (1.11,.01) (1.16,.01) (1.21,.02) (1.26,.02) (1.31,.03), float32;</li>
+ * <li>zoom_blur: mean of x and its clipped zooms by {@code np.arange(1, end, step)}, (end, step) = (1.11,.01)
+ *     (1.16,.01) (1.21,.02) (1.26,.02) (1.31,.03), float32; clipped_zoom crops, zooms and trims each axis on its
+ *     own, with ImageNet-C's centred trim (imagecorruptions keeps the top-left h x w of the zoomed crop instead);</li>
+ * <li>defocus_blur: per channel cv2.filter2D with imagecorruptions' {@code disk(r, alias_blur)} ({@link #disk}),
+ *     (r, alias_blur) = (3,.1) (4,.5) (6,.5) (8,.5) (10,.5), radius in pixels at every size;</li>
+ * <li>elastic_transform as imagecorruptions generalises it (no affine step): displacement fields
+ *     {@code gaussian(U(-0.005 h, 0.005 h), sigma = (0.01 h, 0.01 w), reflect, truncate 3) * alpha},
+ *     alpha = 250 x (.05 .065 .085 .1 .12), order-1 map_coordinates, mode reflect;</li>
+ * <li>snow, the CIFAR version's steps (ImageMagick motion blur of the 8-bit layer, as ImageNet-C's Wand call),
+ *     (loc, scale, zoom, threshold, radius, sigma, blend) = (.1,.3,3,.5,10,4,.8) (.2,.3,2,.5,12,4,.7)
+ *     (.55,.3,4,.9,12,8,.7) (.55,.3,4.5,.85,12,8,.65) (.55,.3,2.5,.85,12,12,.55), clipped_zoom per axis;</li>
+ * <li>spatter, the CIFAR version's steps (the OpenCV operations of {@link CvOps} at h x w),
+ *     (loc, scale, sigma, threshold, intensity, mode) = (.65,.3,4,.69,.6,0) (.65,.3,3,.68,.6,0) (.65,.3,2,.68,.5,0)
+ *     (.65,.3,1,.65,1.5,1) (.67,.4,1,.65,1.5,1);</li>
+ * <li>frost {@code clip(a x + b frost, 0, 255)} on 0..255 values, (a, b) = (1,.4) (.8,.6) (.7,.7) (.65,.7) (.6,.75),
+ *     the frost an h x w crop made at the image size ({@link FrostTiles#procedural(CounterRng, int, int, int[])}:
+ *     procedural, as at 32x32, since the frost photographs are not shipped);</li>
  * <li>jpeg_compression quality 25 18 15 10 7 (JDK codec, as the CIFAR version);</li>
  * <li>pixelate: Pillow BOX resize to (int(w c), int(h c)) and BOX back, c = .6 .5 .4 .3 .25.</li>
  * </ul>
  * Values become uint8 by {@code np.uint8(clip(v, 0, 1) * 255)} (truncation). The random draws use the
- * CIFAR versions' {@link CounterRng} streams, sized h x w. The other five (defocus_blur, snow, frost, elastic_transform,
- * spatter), and zoom_blur on non-square images, are not ported to other sizes yet: {@link #available}.
+ * CIFAR versions' {@link CounterRng} streams, sized h x w. All 19 are available at every size ({@link #available}).
  */
 final class AnySize {
     private AnySize() {}
 
-    /** The corruptions available at sizes other than 32x32. */
-    static final Set<Corruption> SUPPORTED = EnumSet.of(Corruption.GAUSSIAN_NOISE, Corruption.SHOT_NOISE,
-            Corruption.IMPULSE_NOISE, Corruption.SPECKLE_NOISE, Corruption.GAUSSIAN_BLUR, Corruption.MOTION_BLUR,
-            Corruption.FOG, Corruption.BRIGHTNESS, Corruption.CONTRAST, Corruption.SATURATE,
-            Corruption.JPEG_COMPRESSION, Corruption.PIXELATE, Corruption.GLASS_BLUR, Corruption.ZOOM_BLUR);
+    /** The corruptions available at sizes other than 32x32: all 19. */
+    static final Set<Corruption> SUPPORTED = EnumSet.allOf(Corruption.class);
 
-    /** {@link #SUPPORTED}, less zoom_blur for a non-square image. */
+    /** {@link #SUPPORTED}: the same at every size other than 32x32. */
     static Set<Corruption> available(int h, int w) {
-        Set<Corruption> s = EnumSet.copyOf(SUPPORTED);
-        if (h != w) s.remove(Corruption.ZOOM_BLUR);
-        return s;
+        return EnumSet.copyOf(SUPPORTED);
     }
 
     static final double[] GAUSS = {.08, .12, .18, .26, .38};
@@ -75,6 +85,16 @@ final class AnySize {
     static final double[][] GLASS = {{.7, 1, 2}, {.9, 2, 1}, {1, 2, 3}, {1.1, 3, 2}, {1.5, 4, 2}};
     static final double[][] ZOOM = {{1.11, .01}, {1.16, .01}, {1.21, .02}, {1.26, .02}, {1.31, .03}};
     static final double[] PIXELATE = {.6, .5, .4, .3, .25};
+    static final double[][] DEFOCUS = {{3, .1}, {4, .5}, {6, .5}, {8, .5}, {10, .5}};
+    static final double[] ELASTIC = {250 * .05, 250 * .065, 250 * .085, 250 * .1, 250 * .12};
+    static final double[][] SNOW = {
+            {.1, .3, 3, .5, 10, 4, .8}, {.2, .3, 2, .5, 12, 4, .7}, {.55, .3, 4, .9, 12, 8, .7},
+            {.55, .3, 4.5, .85, 12, 8, .65}, {.55, .3, 2.5, .85, 12, 12, .55}};
+    static final double[][] SPATTER = {
+            {.65, .3, 4, .69, .6, 0}, {.65, .3, 3, .68, .6, 0}, {.65, .3, 2, .68, .5, 0},
+            {.65, .3, 1, .65, 1.5, 1}, {.67, .4, 1, .65, 1.5, 1}};
+    static final double[][] FROST = {{1, .4}, {.8, .6}, {.7, .7}, {.65, .7}, {.6, .75}};
+    private static final int[] SPATTER_KERNEL = {-2, -1, 0, -1, 1, 1, 0, 1, 2};
 
     /** Corrupts the h x w x 3 image at {@code in[io..]} into {@code out[oo..]}. */
     static void apply(Corruption c, int s, byte[] in, int io, byte[] out, int oo, int h, int w, CounterRng rng) {
@@ -163,9 +183,19 @@ final class AnySize {
             }
             case JPEG_COMPRESSION -> jpeg(in, io, out, oo, h, w, JPEG[s - 1]);
             case GLASS_BLUR -> glass(s, in, io, out, oo, h, w, rng);
-            case ZOOM_BLUR -> {
-                if (h != w) unavailable(c, h, w);
-                zoom(s, in, io, out, oo, h);
+            case ZOOM_BLUR -> zoom(s, in, io, out, oo, h, w);
+            case DEFOCUS_BLUR -> defocus(s, in, io, out, oo, h, w);
+            case ELASTIC_TRANSFORM -> elastic(s, in, io, out, oo, h, w, rng);
+            case SNOW -> snow(s, in, io, out, oo, h, w, rng);
+            case SPATTER -> spatter(s, in, io, out, oo, h, w, rng);
+            case FROST -> {
+                int[] f = new int[n];
+                FrostTiles.procedural(rng, h, w, f);
+                double a = FROST[s - 1][0], b = FROST[s - 1][1];
+                for (int i = 0; i < n; i++) {
+                    double v = a * (in[io + i] & 255) + b * f[i];
+                    out[oo + i] = (byte) (int) (v < 0 ? 0 : v > 255 ? 255 : v);
+                }
             }
             case PIXELATE -> {
                 int sh = Math.max(1, (int) (h * PIXELATE[s - 1])), sw = Math.max(1, (int) (w * PIXELATE[s - 1]));
@@ -174,13 +204,7 @@ final class AnySize {
                 int[] big = Kernels.boxResize(Kernels.boxResize(src, h, w, sh, sw), sh, sw, h, w);
                 for (int i = 0; i < n; i++) out[oo + i] = (byte) big[i];
             }
-            default -> unavailable(c, h, w);
         }
-    }
-
-    private static void unavailable(Corruption c, int h, int w) {
-        throw new IllegalArgumentException(c.stem() + " is not available at " + h + "x" + w
-                + " yet (only at 32x32, with the CIFAR-C parameters); available at this size: " + available(h, w));
     }
 
     private static void glass(int s, byte[] in, int io, byte[] out, int oo, int h, int w, CounterRng rng) {
@@ -207,9 +231,9 @@ final class AnySize {
         store(x, out, oo);
     }
 
-    /** Square h x h: {@code (x + sum_z clipped_zoom(x, z)) / (count + 1)} in float32, z = NumPy's arange(1, end, step). */
-    private static void zoom(int s, byte[] in, int io, byte[] out, int oo, int h) {
-        final int n = h * h * 3;
+    /** {@code (x + sum_z clipped_zoom(x, z)) / (count + 1)} in float32, z = NumPy's arange(1, end, step). */
+    private static void zoom(int s, byte[] in, int io, byte[] out, int oo, int h, int w) {
+        final int n = h * w * 3;
         final double end = ZOOM[s - 1][0], step = ZOOM[s - 1][1];
         final int count = (int) Math.ceil((end - 1.0) / step); // NumPy's arange length
         final double d = (1.0 + step) - 1.0;                    // NumPy's arange delta
@@ -217,7 +241,7 @@ final class AnySize {
         for (int i = 0; i < n; i++) x[i] = (float) ((in[io + i] & 255) / 255.0);
         float[] acc = new float[n];
         for (int i = 0; i < count; i++) {
-            double[] z = Kernels.clippedZoom(x, h, 3, 1.0 + i * d, true);
+            double[] z = Kernels.clippedZoom(x, h, w, 3, 1.0 + i * d, true);
             for (int k = 0; k < n; k++) acc[k] += (float) z[k];
         }
         float div = count + 1;
@@ -227,6 +251,218 @@ final class AnySize {
             if (Float.isNaN(v)) c = 0f;
             out[oo + k] = (byte) (int) (c * 255f);
         }
+    }
+
+    /**
+     * imagecorruptions' {@code disk(radius, alias_blur)}: the float32 0/1 disk X^2 + Y^2 &lt;= r^2 on
+     * the grid -8..8 (r &lt;= 8) or -r..r, divided by its sum, then cv2.GaussianBlur (3x3 for r &lt;= 8,
+     * else 5x5; sigma alias_blur; BORDER_REFLECT_101) in float32, rows then columns. Row-major k x k.
+     */
+    static float[] disk(double radius, double aliasBlur) {
+        int half = radius <= 8 ? 8 : (int) radius, k = 2 * half + 1, ks = radius <= 8 ? 3 : 5;
+        float[] d = new float[k * k];
+        float sum = 0;
+        for (int y = -half; y <= half; y++) {
+            for (int x = -half; x <= half; x++) {
+                if (x * x + y * y <= radius * radius) {
+                    d[(y + half) * k + x + half] = 1f;
+                    sum += 1f;
+                }
+            }
+        }
+        for (int i = 0; i < d.length; i++) d[i] /= sum;
+        // cv::getGaussianKernel(ks, sigma, CV_32F): exp(-(i - (ks-1)/2)^2 / (2 sigma^2)) as float, normalised
+        float[] g = new float[ks];
+        double gs = 0;
+        for (int i = 0; i < ks; i++) {
+            double x = i - (ks - 1) * 0.5;
+            g[i] = (float) Math.exp(-0.5 / (aliasBlur * aliasBlur) * x * x);
+            gs += g[i];
+        }
+        for (int i = 0; i < ks; i++) g[i] = (float) (g[i] * (1.0 / gs));
+        int r = ks / 2;
+        float[] t = new float[k * k], o = new float[k * k];
+        for (int y = 0; y < k; y++) {
+            for (int x = 0; x < k; x++) {
+                float acc = g[r] * d[y * k + x];
+                for (int j = 1; j <= r; j++) acc += g[r - j] * (d[y * k + Kernels.r101(x - j, k)] + d[y * k + Kernels.r101(x + j, k)]);
+                t[y * k + x] = acc;
+            }
+        }
+        for (int y = 0; y < k; y++) {
+            for (int x = 0; x < k; x++) {
+                float acc = g[r] * t[y * k + x];
+                for (int j = 1; j <= r; j++) acc += g[r - j] * (t[Kernels.r101(y - j, k) * k + x] + t[Kernels.r101(y + j, k) * k + x]);
+                o[y * k + x] = acc;
+            }
+        }
+        return o;
+    }
+
+    /**
+     * defocus_blur: per channel cv2.filter2D(x, -1, disk(r, a)) in float64 with BORDER_REFLECT_101
+     * (a direct sum over the kernel's non-zero taps; OpenCV takes the DFT route for kernels this large,
+     * which differs in the last bits), then truncation to uint8.
+     */
+    private static void defocus(int s, byte[] in, int io, byte[] out, int oo, int h, int w) {
+        float[] kf = disk(DEFOCUS[s - 1][0], DEFOCUS[s - 1][1]);
+        int k = (int) Math.round(Math.sqrt(kf.length)), half = k / 2;
+        int taps = 0;
+        int[] ty = new int[kf.length], tx = new int[kf.length];
+        double[] tw = new double[kf.length];
+        for (int i = 0; i < kf.length; i++) {
+            if (kf[i] == 0f) continue;
+            ty[taps] = i / k - half;
+            tx[taps] = i % k - half;
+            tw[taps++] = kf[i];
+        }
+        double[] x = unit(in, io, h * w * 3);
+        int[][] ry = new int[k][h], rx = new int[k][w];
+        for (int d = -half; d <= half; d++) {
+            for (int i = 0; i < h; i++) ry[d + half][i] = Kernels.r101(i + d, h);
+            for (int i = 0; i < w; i++) rx[d + half][i] = Kernels.r101(i + d, w);
+        }
+        for (int y = 0; y < h; y++) {
+            for (int xx = 0; xx < w; xx++) {
+                double a0 = 0, a1 = 0, a2 = 0;
+                for (int t = 0; t < taps; t++) {
+                    int p = (ry[ty[t] + half][y] * w + rx[tx[t] + half][xx]) * 3;
+                    a0 += tw[t] * x[p];
+                    a1 += tw[t] * x[p + 1];
+                    a2 += tw[t] * x[p + 2];
+                }
+                int o = oo + (y * w + xx) * 3;
+                out[o] = trunc(a0);
+                out[o + 1] = trunc(a1);
+                out[o + 2] = trunc(a2);
+            }
+        }
+    }
+
+    /**
+     * elastic_transform as imagecorruptions generalises it: sigma = (0.01 h, 0.01 w), max_d = 0.005 h,
+     * alpha = 250 x (.05 .065 .085 .1 .12); dx, dy = float32(gaussian(U(-max_d, max_d), sigma,
+     * reflect, truncate 3) * alpha); the float32 image sampled at (y + dy, x + dx) by order-1
+     * map_coordinates, mode reflect. Draws: h*w uniforms for dx, then h*w for dy (row-major).
+     */
+    private static void elastic(int s, byte[] in, int io, byte[] out, int oo, int h, int w, CounterRng rng) {
+        final int n = h * w * 3, px = h * w;
+        double alpha = ELASTIC[s - 1], maxD = h * 0.005;
+        double[] x = new double[n];
+        for (int i = 0; i < n; i++) x[i] = (float) (in[io + i] & 255) / 255f;
+        double[] wy = Kernels.gaussianWeights(h * 0.01, 3.0), wx = Kernels.gaussianWeights(w * 0.01, 3.0);
+        double[] dx = new double[px], dy = new double[px];
+        for (int i = 0; i < px; i++) dx[i] = rng.uniform(-maxD, maxD);
+        for (int i = 0; i < px; i++) dy[i] = rng.uniform(-maxD, maxD);
+        Kernels.gaussian(dx, h, w, 1, wy, wx, Kernels.REFLECT, false);
+        Kernels.gaussian(dy, h, w, 1, wy, wx, Kernels.REFLECT, false);
+        for (int i = 0; i < px; i++) {
+            dx[i] = (float) (dx[i] * alpha);
+            dy[i] = (float) (dy[i] * alpha);
+        }
+        double[] r = Kernels.displace(x, h, w, 3, dy, dx);
+        for (int i = 0; i < n; i++) {
+            float v = (float) r[i];
+            float c = v < 0 ? 0f : (v > 1 ? 1f : v);
+            out[oo + i] = (byte) (int) (c * 255f);
+        }
+    }
+
+    /**
+     * snow, the CIFAR version's steps at h x w: layer N(c0, c1) (h*w draws, row-major), clipped_zoom by c2 (per
+     * axis), zero below c3, clip, uint8, ImageMagick motion blur (radius c4, sigma c5, angle U(-135, -45): the
+     * next draw), then {@code c6 x + (1 - c6) max(x, gray 1.5 + 0.5) + layer + rot180(layer)}.
+     */
+    private static void snow(int s, byte[] in, int io, byte[] out, int oo, int h, int w, CounterRng rng) {
+        double[] c = SNOW[s - 1];
+        final int px = h * w;
+        float[] x = new float[px * 3];
+        for (int i = 0; i < x.length; i++) x[i] = (float) (in[io + i] & 255) / 255f;
+        double[] layer = new double[px];
+        for (int i = 0; i < px; i++) layer[i] = c[0] + c[1] * rng.nextGaussian();
+        layer = Kernels.clippedZoom(layer, h, w, 1, c[2], false);
+        int[] l8 = new int[px];
+        for (int i = 0; i < px; i++) {
+            double v = layer[i] < c[3] ? 0 : layer[i];
+            v = v < 0 ? 0 : v > 1 ? 1 : v;
+            l8[i] = (int) (v * 255);
+        }
+        int[] blurred = new int[px];
+        Kernels.motionBlur(l8, blurred, h, w, 1, c[4], c[5], rng.uniform(-135, -45));
+        float blend = (float) c[6], rest = (float) (1 - c[6]);
+        for (int p = 0; p < px; p++) {
+            float r = x[3 * p], g = x[3 * p + 1], b = x[3 * p + 2];
+            float gray = r * 0.299f + g * 0.587f + b * 0.114f;
+            float lift = gray * 1.5f + 0.5f;
+            for (int ch = 0; ch < 3; ch++) {
+                float v = x[3 * p + ch];
+                float xv = blend * v + rest * Math.max(v, lift);
+                out[oo + 3 * p + ch] = trunc(((double) xv + blurred[p] / 255.0) + blurred[px - 1 - p] / 255.0);
+            }
+        }
+    }
+
+    /**
+     * spatter, the CIFAR version's steps at h x w: liquid N(c0, c1) (h*w draws, row-major), gaussian sigma c2,
+     * zero below c3; c5 = 0: water (Canny, distance transform, equalised and embossed, times the liquid,
+     * normalised, times c4, pale turquoise added); c5 = 1: mud (mask liquid &gt; c3, gaussian sigma c4, zero
+     * below 0.8, brown blended in).
+     */
+    private static void spatter(int s, byte[] in, int io, byte[] out, int oo, int h, int w, CounterRng rng) {
+        double[] c = SPATTER[s - 1];
+        final int P = h * w;
+        float[] x = new float[P * 3];
+        for (int i = 0; i < x.length; i++) x[i] = (float) (in[io + i] & 255) / 255f;
+        double[] liquid = new double[P];
+        for (int i = 0; i < P; i++) liquid[i] = c[0] + c[1] * rng.nextGaussian();
+        Kernels.gaussian(liquid, h, w, 1, Kernels.gaussianWeights(c[2], 4.0), Kernels.NEAREST, false);
+        for (int i = 0; i < P; i++) if (liquid[i] < c[3]) liquid[i] = 0;
+        if (c[5] == 0) {
+            int[] l8 = new int[P];
+            for (int i = 0; i < P; i++) l8[i] = ((int) (liquid[i] * 255)) & 255; // NumPy astype(uint8) wraps
+            int[] edges = CvOps.canny(l8, h, w, 50, 150);
+            for (int i = 0; i < P; i++) edges[i] = 255 - edges[i];
+            float[] dist = CvOps.distanceTransform(edges, h, w);
+            for (int i = 0; i < P; i++) dist[i] = Math.min(dist[i], 20f);
+            dist = CvOps.box3(dist, h, w);
+            int[] d8 = new int[P];
+            for (int i = 0; i < P; i++) d8[i] = (int) dist[i];
+            d8 = CvOps.equalizeHist(d8);
+            d8 = CvOps.filter3x3u8(d8, h, w, SPATTER_KERNEL);
+            d8 = CvOps.box3u8(d8, h, w);
+            float[] mk = new float[P];
+            float mx = 0;
+            for (int i = 0; i < P; i++) {
+                mk[i] = (float) l8[i] * (float) d8[i];
+                mx = Math.max(mx, mk[i]);
+            }
+            float intensity = (float) c[4];
+            float[] color = {175f / 255f, 238f / 255f, 238f / 255f};
+            for (int p = 0; p < P; p++) {
+                float mv = mx > 0 ? mk[p] / mx * intensity : 0f;
+                for (int ch = 0; ch < 3; ch++) out[oo + 3 * p + ch] = truncF(x[3 * p + ch] + mv * color[ch]);
+            }
+        } else {
+            double[] m = new double[P];
+            for (int i = 0; i < P; i++) m[i] = liquid[i] > c[3] ? 1.0 : 0.0;
+            Kernels.gaussian(m, h, w, 1, Kernels.gaussianWeights(c[4], 4.0), Kernels.NEAREST, true);
+            float[] color = {63f / 255f, 42f / 255f, 20f / 255f};
+            for (int p = 0; p < P; p++) {
+                float mv = (float) m[p];
+                if (mv < 0.8f) mv = 0f;
+                for (int ch = 0; ch < 3; ch++) {
+                    float v = x[3 * p + ch] * (1f - mv);
+                    out[oo + 3 * p + ch] = truncF(v + color[ch] * mv);
+                }
+            }
+        }
+    }
+
+    /** np.uint8(np.clip(v, 0, 1) * 255) of a float32 value; NaN to 0. */
+    private static byte truncF(float v) {
+        float c = v < 0 ? 0f : (v > 1 ? 1f : v);
+        if (Float.isNaN(v)) c = 0f;
+        return (byte) (int) (c * 255f);
     }
 
     private static double[] unit(byte[] in, int off, int n) {

@@ -114,46 +114,56 @@ public abstract class FrostTiles {
         public String source() { return "procedural"; }
 
         @Override
-        void tile(CounterRng rng, int[] out) {
-            int k = rng.nextInt(0, 5);
-            double[] t = texture(rng), t2 = RHO[k][0] < 1 || RHO[k][2] < 1 ? texture(rng) : null;
-            double g = rng.nextGaussian();
-            for (int p = 0; p < 1024; p++) {
-                for (int ch = 0; ch < 3; ch++) {
-                    double rho = RHO[k][ch];
-                    double tv = rho >= 1 ? t[p] : rho * t[p] + Math.sqrt(1 - rho * rho) * t2[p];
-                    double v = MEAN[k][ch] + SPREAD[k][ch] * g + WITHIN[k][ch] * tv;
-                    out[p * 3 + ch] = (int) Math.max(0, Math.min(255, Math.rint(v)));
-                }
-            }
-        }
+        void tile(CounterRng rng, int[] out) { procedural(rng, 32, 32, out); }
+    }
 
-        /**
-         * A 32x32 field with mean 0 and variance 1: Gaussian-smoothed noise (sigma 0.7: lag-1
-         * correlation ~0.6) plus a few thin bright "needles" (ice crystals) at random angles.
-         */
-        private static double[] texture(CounterRng rng) {
-            double[] f = new double[1024];
-            for (int i = 0; i < 1024; i++) f[i] = rng.nextGaussian();
-            Kernels.gaussian(f, 32, 32, 1, Kernels.gaussianWeights(0.7, 4.0), Kernels.REFLECT, false);
-            int needles = 6 + rng.nextInt(0, 6);
-            for (int n = 0; n < needles; n++) {
-                double x = rng.uniform(0, 32), y = rng.uniform(0, 32);
-                double ang = rng.uniform(0, Math.PI), len = rng.uniform(3, 10), amp = rng.uniform(0.6, 1.4);
-                double cx = Math.cos(ang), cy = Math.sin(ang);
-                for (int s = 0; s <= (int) (2 * len); s++) {
-                    int xi = (int) Math.floor(x + cx * s * 0.5), yi = (int) Math.floor(y + cy * s * 0.5);
-                    if (xi >= 0 && xi < 32 && yi >= 0 && yi < 32) f[yi * 32 + xi] += amp;
-                }
+    /**
+     * A procedural h x w RGB frost crop (values 0..255, row-major HWC) for the corruption at any size: the
+     * 32x32 tile's recipe on an h x w field (at 32x32 exactly {@link #procedural()}'s tile, draw for draw).
+     * It keeps the tiles' per-pixel statistics (mean, spread, within-crop deviation, lag-1 correlation ~0.6)
+     * and their needle density (needles scale with the area), not the full-resolution photographs' larger
+     * structure. Draws: the style, the texture(s), one normal for the crop's offset.
+     */
+    static void procedural(CounterRng rng, int h, int w, int[] out) {
+        int k = rng.nextInt(0, 5);
+        double[] t = texture(rng, h, w), t2 = RHO[k][0] < 1 || RHO[k][2] < 1 ? texture(rng, h, w) : null;
+        double g = rng.nextGaussian();
+        for (int p = 0; p < h * w; p++) {
+            for (int ch = 0; ch < 3; ch++) {
+                double rho = RHO[k][ch];
+                double tv = rho >= 1 ? t[p] : rho * t[p] + Math.sqrt(1 - rho * rho) * t2[p];
+                double v = MEAN[k][ch] + SPREAD[k][ch] * g + WITHIN[k][ch] * tv;
+                out[p * 3 + ch] = (int) Math.max(0, Math.min(255, Math.rint(v)));
             }
-            double mean = 0;
-            for (double v : f) mean += v;
-            mean /= 1024;
-            double var = 0;
-            for (double v : f) var += (v - mean) * (v - mean);
-            double sd = Math.sqrt(var / 1024);
-            for (int i = 0; i < 1024; i++) f[i] = (f[i] - mean) / sd;
-            return f;
         }
+    }
+
+    /**
+     * An h x w field with mean 0 and variance 1: Gaussian-smoothed noise (sigma 0.7: lag-1
+     * correlation ~0.6) plus thin bright "needles" (ice crystals) at random angles, 6..11 per 32x32 area.
+     */
+    private static double[] texture(CounterRng rng, int h, int w) {
+        final int n = h * w;
+        double[] f = new double[n];
+        for (int i = 0; i < n; i++) f[i] = rng.nextGaussian();
+        Kernels.gaussian(f, h, w, 1, Kernels.gaussianWeights(0.7, 4.0), Kernels.REFLECT, false);
+        int needles = (6 + rng.nextInt(0, 6)) * (int) Math.max(1, Math.round(n / 1024.0));
+        for (int m = 0; m < needles; m++) {
+            double x = rng.uniform(0, w), y = rng.uniform(0, h);
+            double ang = rng.uniform(0, Math.PI), len = rng.uniform(3, 10), amp = rng.uniform(0.6, 1.4);
+            double cx = Math.cos(ang), cy = Math.sin(ang);
+            for (int s = 0; s <= (int) (2 * len); s++) {
+                int xi = (int) Math.floor(x + cx * s * 0.5), yi = (int) Math.floor(y + cy * s * 0.5);
+                if (xi >= 0 && xi < w && yi >= 0 && yi < h) f[yi * w + xi] += amp;
+            }
+        }
+        double mean = 0;
+        for (double v : f) mean += v;
+        mean /= n;
+        double var = 0;
+        for (double v : f) var += (v - mean) * (v - mean);
+        double sd = Math.sqrt(var / n);
+        for (int i = 0; i < n; i++) f[i] = sd > 0 ? (f[i] - mean) / sd : 0.0; // a 1-pixel field has no spread
+        return f;
     }
 }

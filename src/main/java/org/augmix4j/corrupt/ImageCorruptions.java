@@ -13,9 +13,8 @@ import org.augmix4j.image.RgbImage;
  * <ul>
  * <li>at 32x32 the CIFAR-C parameters and algorithms of {@link Corruptions} (bit for bit what
  *     {@code Corruptions.corrupt} gives image {@code index} of a batch with the same seed: all 19);</li>
- * <li>at any other size the ImageNet-C parameters (see {@link AnySize} for the tables): 14 of the 19 so
- *     far, zoom_blur on square images only ({@link #available}); the others throw an IllegalArgumentException that
- *     lists what is available.</li>
+ * <li>at any other size the ImageNet-C parameters (see {@link AnySize} for the tables and how sizes scale,
+ *     as the {@code imagecorruptions} package generalises them): all 19 too ({@link #available}).</li>
  * </ul>
  * Randomness: the image's draws come from {@code CounterRng.key(seed, stem, severity, index)}, a pure
  * function of its arguments, on the calling thread (no pool, thread-safe). BufferedImages of any type are
@@ -28,7 +27,7 @@ public final class ImageCorruptions {
     /** True when {@code h x w} uses the CIFAR-C parameters (32x32), false for the ImageNet-C ones. */
     public static boolean cifarParameters(int h, int w) { return h == Corruptions.SIZE && w == Corruptions.SIZE; }
 
-    /** The corruptions available at {@code h x w}: all 19 at 32x32, 14 (13 on non-square images) otherwise. */
+    /** The corruptions available at {@code h x w}: all 19, at 32x32 and at every other size. */
     public static Set<Corruption> available(int h, int w) {
         return Collections.unmodifiableSet(cifarParameters(h, w) ? EnumSet.allOf(Corruption.class) : AnySize.available(h, w));
     }
@@ -51,8 +50,7 @@ public final class ImageCorruptions {
     /**
      * Corruption {@code c} of uint8 HWC RGB bytes ({@code h * w * 3}); returns new bytes.
      *
-     * @throws IllegalArgumentException for a bad severity, a wrong buffer size, or a corruption not yet
-     *                                  available at this size (the message lists the available ones)
+     * @throws IllegalArgumentException for a bad severity, a null corruption or a wrong buffer size
      */
     public static byte[] corrupt(byte[] hwc, int h, int w, Corruption c, int severity, long seed, long index) {
         if (c == null) throw new IllegalArgumentException("corruption is null; valid names: " + String.join(", ", Corruption.stems()));

@@ -103,6 +103,45 @@ final class Kernels {
         }
     }
 
+    /**
+     * As {@link #gaussian} with a kernel per axis ({@code wy} along y, then {@code wx} along x), what
+     * scipy.ndimage.gaussian_filter does for a sigma per axis; each axis with a one-tap kernel {1} is skipped.
+     */
+    static void gaussian(double[] a, int h, int w, int c, double[] wy, double[] wx, int mode, boolean f32) {
+        int r = Math.max(wy.length, wx.length) - 1;
+        double[] pad = new double[Math.max(h, w) + 2 * r];
+        if (wy.length > 1 || wy[0] != 1.0) {
+            int ry = wy.length - 1;
+            for (int x = 0; x < w; x++) {
+                for (int ch = 0; ch < c; ch++) {
+                    for (int y = 0; y < h; y++) pad[ry + y] = a[(y * w + x) * c + ch];
+                    padBorders(pad, ry, h, mode);
+                    for (int y = 0; y < h; y++) {
+                        int q = ry + y;
+                        double acc = pad[q] * wy[0];
+                        for (int j = ry; j >= 1; j--) acc += (pad[q - j] + pad[q + j]) * wy[j];
+                        a[(y * w + x) * c + ch] = f32 ? (float) acc : acc;
+                    }
+                }
+            }
+        }
+        if (wx.length > 1 || wx[0] != 1.0) {
+            int rx = wx.length - 1;
+            for (int y = 0; y < h; y++) {
+                for (int ch = 0; ch < c; ch++) {
+                    for (int x = 0; x < w; x++) pad[rx + x] = a[(y * w + x) * c + ch];
+                    padBorders(pad, rx, w, mode);
+                    for (int x = 0; x < w; x++) {
+                        int q = rx + x;
+                        double acc = pad[q] * wx[0];
+                        for (int j = rx; j >= 1; j--) acc += (pad[q - j] + pad[q + j]) * wx[j];
+                        a[(y * w + x) * c + ch] = f32 ? (float) acc : acc;
+                    }
+                }
+            }
+        }
+    }
+
     /** Fills the r cells on each side of pad[r .. r+n) by the border rule. */
     private static void padBorders(double[] pad, int r, int n, int mode) {
         for (int i = 1; i <= r; i++) {
@@ -119,15 +158,49 @@ final class Kernels {
      * {@code f32}: the array is float32 (values and result rounded to float).
      */
     static double[] clippedZoom(double[] a, int h, int c, double z, boolean f32) {
-        int ch = (int) Math.ceil(h / z);
-        int top = (h - ch) / 2;
+        return clippedZoom(a, h, h, c, z, f32);
+    }
+
+    /**
+     * The same per axis for an h x w x c array (SciPy's zoom maps each axis on its own): centre crop
+     * ceil(h/z) x ceil(w/z), order-1 zoom to round(ch*z) x round(cw*z), the centred h x w window.
+     * For h == w it is the square version above, operation for operation.
+     */
+    static double[] clippedZoom(double[] a, int h, int w, int c, double z, boolean f32) {
+        int chh = (int) Math.ceil(h / z), chw = (int) Math.ceil(w / z);
+        int top = (h - chh) / 2, left = (w - chw) / 2;
+        int[] iy = new int[h], ix = new int[w];
+        double[] fy = new double[h], fx = new double[w];
+        zoomAxis(h, chh, z, iy, fy);
+        zoomAxis(w, chw, z, ix, fx);
+        double[] out = new double[h * w * c];
+        for (int oy = 0; oy < h; oy++) {
+            int y0 = iy[oy], y1 = Math.min(y0 + 1, chh - 1);
+            double wy1 = fy[oy], wy0 = 1.0 - wy1;
+            for (int ox = 0; ox < w; ox++) {
+                int x0 = ix[ox], x1 = Math.min(x0 + 1, chw - 1);
+                double wx1 = fx[ox], wx0 = 1.0 - wx1;
+                int b00 = ((top + y0) * w + left + x0) * c, b01 = ((top + y0) * w + left + x1) * c;
+                int b10 = ((top + y1) * w + left + x0) * c, b11 = ((top + y1) * w + left + x1) * c;
+                for (int k = 0; k < c; k++) {
+                    double v = 0.0;
+                    v += a[b00 + k] * wy0 * wx0;
+                    v += a[b01 + k] * wy0 * wx1;
+                    v += a[b10 + k] * wy1 * wx0;
+                    v += a[b11 + k] * wy1 * wx1;
+                    out[(oy * w + ox) * c + k] = f32 ? (float) v : v;
+                }
+            }
+        }
+        return out;
+    }
+
+    /** One axis of clippedZoom: source index and fraction of the n output cells of a crop of ch cells. */
+    private static void zoomAxis(int n0, int ch, double z, int[] i0, double[] w1) {
         int n = (int) Math.rint(ch * z);
-        int t = (n - h) / 2;
+        int t = (n - n0) / 2;
         double step = n > 1 ? (double) (ch - 1) / (double) (n - 1) : 0.0;
-        double[] out = new double[h * h * c];
-        int[] i0 = new int[h];
-        double[] w1 = new double[h];
-        for (int k = 0; k < h; k++) {
+        for (int k = 0; k < n0; k++) {
             double cc = (k + t) * step;
             int s = (int) Math.floor(cc);
             double f = cc - s;
@@ -135,25 +208,6 @@ final class Kernels {
             i0[k] = s;
             w1[k] = f;
         }
-        for (int oy = 0; oy < h; oy++) {
-            int y0 = i0[oy], y1 = Math.min(y0 + 1, ch - 1);
-            double wy1 = w1[oy], wy0 = 1.0 - wy1;
-            for (int ox = 0; ox < h; ox++) {
-                int x0 = i0[ox], x1 = Math.min(x0 + 1, ch - 1);
-                double wx1 = w1[ox], wx0 = 1.0 - wx1;
-                int b00 = ((top + y0) * h + top + x0) * c, b01 = ((top + y0) * h + top + x1) * c;
-                int b10 = ((top + y1) * h + top + x0) * c, b11 = ((top + y1) * h + top + x1) * c;
-                for (int k = 0; k < c; k++) {
-                    double v = 0.0;
-                    v += a[b00 + k] * wy0 * wx0;
-                    v += a[b01 + k] * wy0 * wx1;
-                    v += a[b10 + k] * wy1 * wx0;
-                    v += a[b11 + k] * wy1 * wx1;
-                    out[(oy * h + ox) * c + k] = f32 ? (float) v : v;
-                }
-            }
-        }
-        return out;
     }
 
     // ------------------------------------------------------------------ ImageMagick motion blur (MagickCore/effect.c MotionBlurImage)
