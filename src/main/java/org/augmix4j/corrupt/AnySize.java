@@ -94,7 +94,6 @@ final class AnySize {
             {.65, .3, 4, .69, .6, 0}, {.65, .3, 3, .68, .6, 0}, {.65, .3, 2, .68, .5, 0},
             {.65, .3, 1, .65, 1.5, 1}, {.67, .4, 1, .65, 1.5, 1}};
     static final double[][] FROST = {{1, .4}, {.8, .6}, {.7, .7}, {.65, .7}, {.6, .75}};
-    private static final int[] SPATTER_KERNEL = {-2, -1, 0, -1, 1, 1, 0, 1, 2};
 
     /** Corrupts the h x w x 3 image at {@code in[io..]} into {@code out[oo..]}. */
     static void apply(Corruption c, int s, byte[] in, int io, byte[] out, int oo, int h, int w, CounterRng rng) {
@@ -207,28 +206,9 @@ final class AnySize {
         }
     }
 
+    /** glass_blur with the ImageNet-C table: {@link Corruptions#glassBlur(double[], byte[], int, byte[], int, int, int, CounterRng)}. */
     private static void glass(int s, byte[] in, int io, byte[] out, int oo, int h, int w, CounterRng rng) {
-        final double sigma = GLASS[s - 1][0];
-        final int d = (int) GLASS[s - 1][1], iterations = (int) GLASS[s - 1][2], n = h * w * 3;
-        double[] wt = Kernels.gaussianWeights(sigma, 4.0);
-        double[] x = unit(in, io, n);
-        Kernels.gaussian(x, h, w, 3, wt, Kernels.NEAREST, false);
-        int[] u = new int[n];
-        for (int i = 0; i < n; i++) u[i] = Math.max(0, Math.min(255, (int) (x[i] * 255)));
-        for (int it = 0; it < iterations; it++) {
-            for (int y = h - d; y > d; y--) {
-                for (int xx = w - d; xx > d; xx--) {
-                    int dx = rng.nextInt(-d, d), dy = rng.nextInt(-d, d);
-                    int src = ((y + dy) * w + xx + dx) * 3, dst = (y * w + xx) * 3;
-                    u[dst] = u[src];
-                    u[dst + 1] = u[src + 1];
-                    u[dst + 2] = u[src + 2];
-                }
-            }
-        }
-        for (int i = 0; i < n; i++) x[i] = u[i] / 255.0;
-        Kernels.gaussian(x, h, w, 3, wt, Kernels.NEAREST, false);
-        store(x, out, oo);
+        Corruptions.glassBlur(GLASS[s - 1], in, io, out, oo, h, w, rng);
     }
 
     /** {@code (x + sum_z clipped_zoom(x, z)) / (count + 1)} in float32, z = NumPy's arange(1, end, step). */
@@ -402,67 +382,9 @@ final class AnySize {
         }
     }
 
-    /**
-     * spatter, the CIFAR version's steps at h x w: liquid N(c0, c1) (h*w draws, row-major), gaussian sigma c2,
-     * zero below c3; c5 = 0: water (Canny, distance transform, equalised and embossed, times the liquid,
-     * normalised, times c4, pale turquoise added); c5 = 1: mud (mask liquid &gt; c3, gaussian sigma c4, zero
-     * below 0.8, brown blended in).
-     */
+    /** spatter with the ImageNet-C table: {@link Corruptions#spatter(double[], byte[], int, byte[], int, int, int, CounterRng)}. */
     private static void spatter(int s, byte[] in, int io, byte[] out, int oo, int h, int w, CounterRng rng) {
-        double[] c = SPATTER[s - 1];
-        final int P = h * w;
-        float[] x = new float[P * 3];
-        for (int i = 0; i < x.length; i++) x[i] = (float) (in[io + i] & 255) / 255f;
-        double[] liquid = new double[P];
-        for (int i = 0; i < P; i++) liquid[i] = c[0] + c[1] * rng.nextGaussian();
-        Kernels.gaussian(liquid, h, w, 1, Kernels.gaussianWeights(c[2], 4.0), Kernels.NEAREST, false);
-        for (int i = 0; i < P; i++) if (liquid[i] < c[3]) liquid[i] = 0;
-        if (c[5] == 0) {
-            int[] l8 = new int[P];
-            for (int i = 0; i < P; i++) l8[i] = ((int) (liquid[i] * 255)) & 255; // NumPy astype(uint8) wraps
-            int[] edges = CvOps.canny(l8, h, w, 50, 150);
-            for (int i = 0; i < P; i++) edges[i] = 255 - edges[i];
-            float[] dist = CvOps.distanceTransform(edges, h, w);
-            for (int i = 0; i < P; i++) dist[i] = Math.min(dist[i], 20f);
-            dist = CvOps.box3(dist, h, w);
-            int[] d8 = new int[P];
-            for (int i = 0; i < P; i++) d8[i] = (int) dist[i];
-            d8 = CvOps.equalizeHist(d8);
-            d8 = CvOps.filter3x3u8(d8, h, w, SPATTER_KERNEL);
-            d8 = CvOps.box3u8(d8, h, w);
-            float[] mk = new float[P];
-            float mx = 0;
-            for (int i = 0; i < P; i++) {
-                mk[i] = (float) l8[i] * (float) d8[i];
-                mx = Math.max(mx, mk[i]);
-            }
-            float intensity = (float) c[4];
-            float[] color = {175f / 255f, 238f / 255f, 238f / 255f};
-            for (int p = 0; p < P; p++) {
-                float mv = mx > 0 ? mk[p] / mx * intensity : 0f;
-                for (int ch = 0; ch < 3; ch++) out[oo + 3 * p + ch] = truncF(x[3 * p + ch] + mv * color[ch]);
-            }
-        } else {
-            double[] m = new double[P];
-            for (int i = 0; i < P; i++) m[i] = liquid[i] > c[3] ? 1.0 : 0.0;
-            Kernels.gaussian(m, h, w, 1, Kernels.gaussianWeights(c[4], 4.0), Kernels.NEAREST, true);
-            float[] color = {63f / 255f, 42f / 255f, 20f / 255f};
-            for (int p = 0; p < P; p++) {
-                float mv = (float) m[p];
-                if (mv < 0.8f) mv = 0f;
-                for (int ch = 0; ch < 3; ch++) {
-                    float v = x[3 * p + ch] * (1f - mv);
-                    out[oo + 3 * p + ch] = truncF(v + color[ch] * mv);
-                }
-            }
-        }
-    }
-
-    /** np.uint8(np.clip(v, 0, 1) * 255) of a float32 value; NaN to 0. */
-    private static byte truncF(float v) {
-        float c = v < 0 ? 0f : (v > 1 ? 1f : v);
-        if (Float.isNaN(v)) c = 0f;
-        return (byte) (int) (c * 255f);
+        Corruptions.spatter(SPATTER[s - 1], in, io, out, oo, h, w, rng);
     }
 
     private static double[] unit(byte[] in, int off, int n) {

@@ -243,27 +243,37 @@ public final class Corruptions {
 
     /** Draws per pass, h = 31..2, w = 31..2: dx then dy, each uniform in {-1, 0}. */
     private static void glassBlur(int s, byte[] in, int io, byte[] out, int oo, CounterRng rng) {
-        double sigma = GLASS[s - 1][0];
-        int iterations = (int) GLASS[s - 1][2];
-        double[] wt = Kernels.gaussianWeights(sigma, 4.0);
-        double[] x = unit(in, io);
-        Kernels.gaussian(x, SIZE, SIZE, 3, wt, Kernels.NEAREST, false);
-        int[] u = new int[N];
-        for (int i = 0; i < N; i++) u[i] = Math.max(0, Math.min(255, (int) (x[i] * 255)));
+        glassBlur(GLASS[s - 1], in, io, out, oo, SIZE, SIZE, rng);
+    }
+
+    /**
+     * glass_blur at h x w with {@code c} = (sigma, max shift d, iterations) (this class's CIFAR table,
+     * d = 1, at 32x32; AnySize's ImageNet-C table elsewhere): gaussian, then per iteration every pixel
+     * from (h - d, w - d) down to (d + 1, d + 1) takes the value of a neighbour up to d away (two draws
+     * per pixel), then gaussian again.
+     */
+    static void glassBlur(double[] c, byte[] in, int io, byte[] out, int oo, int h, int w, CounterRng rng) {
+        final int d = (int) c[1], iterations = (int) c[2], n = h * w * 3;
+        double[] wt = Kernels.gaussianWeights(c[0], 4.0);
+        double[] x = new double[n];
+        for (int i = 0; i < n; i++) x[i] = (in[io + i] & 255) / 255.0;
+        Kernels.gaussian(x, h, w, 3, wt, Kernels.NEAREST, false);
+        int[] u = new int[n];
+        for (int i = 0; i < n; i++) u[i] = Math.max(0, Math.min(255, (int) (x[i] * 255)));
         for (int it = 0; it < iterations; it++) {
-            for (int h = SIZE - 1; h > 1; h--) {
-                for (int w = SIZE - 1; w > 1; w--) {
-                    int dx = rng.nextInt(-1, 1), dy = rng.nextInt(-1, 1);
-                    int src = ((h + dy) * SIZE + w + dx) * 3, dst = (h * SIZE + w) * 3;
+            for (int y = h - d; y > d; y--) {
+                for (int xx = w - d; xx > d; xx--) {
+                    int dx = rng.nextInt(-d, d), dy = rng.nextInt(-d, d);
+                    int src = ((y + dy) * w + xx + dx) * 3, dst = (y * w + xx) * 3;
                     u[dst] = u[src];
                     u[dst + 1] = u[src + 1];
                     u[dst + 2] = u[src + 2];
                 }
             }
         }
-        for (int i = 0; i < N; i++) x[i] = u[i] / 255.0;
-        Kernels.gaussian(x, SIZE, SIZE, 3, wt, Kernels.NEAREST, false);
-        store(x, out, oo);
+        for (int i = 0; i < n; i++) x[i] = u[i] / 255.0;
+        Kernels.gaussian(x, h, w, 3, wt, Kernels.NEAREST, false);
+        for (int i = 0; i < n; i++) out[oo + i] = trunc(x[i]);
     }
 
     static final double[][] MOTION = {{6, 1}, {6, 1.5}, {6, 2}, {8, 2}, {9, 2.5}};
@@ -456,26 +466,37 @@ public final class Corruptions {
 
     /** Draws: 1024 normals (row-major liquid layer). */
     private static void spatter(int s, byte[] in, int io, byte[] out, int oo, CounterRng rng) {
-        double[] c = SPATTER[s - 1];
-        float[] x = unitF(in, io);
-        int P = SIZE * SIZE;
+        spatter(SPATTER[s - 1], in, io, out, oo, SIZE, SIZE, rng);
+    }
+
+    /**
+     * spatter at h x w with the parameters {@code c} (this class's CIFAR table at 32x32, AnySize's
+     * ImageNet-C table elsewhere): liquid N(c0, c1) (h*w draws, row-major), gaussian sigma c2, zero
+     * below c3; c5 = 0: water (Canny, distance transform, equalised and embossed, times the liquid,
+     * normalised, times c4, pale turquoise added); c5 = 1: mud (mask liquid &gt; c3, gaussian sigma c4,
+     * zero below 0.8, brown blended in).
+     */
+    static void spatter(double[] c, byte[] in, int io, byte[] out, int oo, int h, int w, CounterRng rng) {
+        final int P = h * w;
+        float[] x = new float[P * 3];
+        for (int i = 0; i < x.length; i++) x[i] = (float) (in[io + i] & 255) / 255f;
         double[] liquid = new double[P];
         for (int i = 0; i < P; i++) liquid[i] = c[0] + c[1] * rng.nextGaussian();
-        Kernels.gaussian(liquid, SIZE, SIZE, 1, Kernels.gaussianWeights(c[2], 4.0), Kernels.NEAREST, false);
+        Kernels.gaussian(liquid, h, w, 1, Kernels.gaussianWeights(c[2], 4.0), Kernels.NEAREST, false);
         for (int i = 0; i < P; i++) if (liquid[i] < c[3]) liquid[i] = 0;
         if (c[5] == 0) {
             int[] l8 = new int[P];
             for (int i = 0; i < P; i++) l8[i] = ((int) (liquid[i] * 255)) & 255; // NumPy astype(uint8) wraps
-            int[] edges = CvOps.canny(l8, SIZE, SIZE, 50, 150);
+            int[] edges = CvOps.canny(l8, h, w, 50, 150);
             for (int i = 0; i < P; i++) edges[i] = 255 - edges[i];
-            float[] dist = CvOps.distanceTransform(edges, SIZE, SIZE);
+            float[] dist = CvOps.distanceTransform(edges, h, w);
             for (int i = 0; i < P; i++) dist[i] = Math.min(dist[i], 20f);
-            dist = CvOps.box3(dist, SIZE, SIZE);
+            dist = CvOps.box3(dist, h, w);
             int[] d8 = new int[P];
             for (int i = 0; i < P; i++) d8[i] = (int) dist[i];
             d8 = CvOps.equalizeHist(d8);
-            d8 = CvOps.filter3x3u8(d8, SIZE, SIZE, SPATTER_KERNEL);
-            d8 = CvOps.box3u8(d8, SIZE, SIZE);
+            d8 = CvOps.filter3x3u8(d8, h, w, SPATTER_KERNEL);
+            d8 = CvOps.box3u8(d8, h, w);
             float[] mk = new float[P];
             float mx = 0;
             for (int i = 0; i < P; i++) {
@@ -491,7 +512,7 @@ public final class Corruptions {
         } else {
             double[] m = new double[P];
             for (int i = 0; i < P; i++) m[i] = liquid[i] > c[3] ? 1.0 : 0.0;
-            Kernels.gaussian(m, SIZE, SIZE, 1, Kernels.gaussianWeights(c[4], 4.0), Kernels.NEAREST, true);
+            Kernels.gaussian(m, h, w, 1, Kernels.gaussianWeights(c[4], 4.0), Kernels.NEAREST, true);
             float[] color = {63f / 255f, 42f / 255f, 20f / 255f};
             for (int p = 0; p < P; p++) {
                 float mv = (float) m[p];
