@@ -348,38 +348,9 @@ final class AnySize {
         }
     }
 
-    /**
-     * snow, the CIFAR version's steps at h x w: layer N(c0, c1) (h*w draws, row-major), clipped_zoom by c2 (per
-     * axis), zero below c3, clip, uint8, ImageMagick motion blur (radius c4, sigma c5, angle U(-135, -45): the
-     * next draw), then {@code c6 x + (1 - c6) max(x, gray 1.5 + 0.5) + layer + rot180(layer)}.
-     */
+    /** snow with the ImageNet-C table: {@link Corruptions#snow(double[], byte[], int, byte[], int, int, int, CounterRng)}. */
     private static void snow(int s, byte[] in, int io, byte[] out, int oo, int h, int w, CounterRng rng) {
-        double[] c = SNOW[s - 1];
-        final int px = h * w;
-        float[] x = new float[px * 3];
-        for (int i = 0; i < x.length; i++) x[i] = (float) (in[io + i] & 255) / 255f;
-        double[] layer = new double[px];
-        for (int i = 0; i < px; i++) layer[i] = c[0] + c[1] * rng.nextGaussian();
-        layer = Kernels.clippedZoom(layer, h, w, 1, c[2], false);
-        int[] l8 = new int[px];
-        for (int i = 0; i < px; i++) {
-            double v = layer[i] < c[3] ? 0 : layer[i];
-            v = v < 0 ? 0 : v > 1 ? 1 : v;
-            l8[i] = (int) (v * 255);
-        }
-        int[] blurred = new int[px];
-        Kernels.motionBlur(l8, blurred, h, w, 1, c[4], c[5], rng.uniform(-135, -45));
-        float blend = (float) c[6], rest = (float) (1 - c[6]);
-        for (int p = 0; p < px; p++) {
-            float r = x[3 * p], g = x[3 * p + 1], b = x[3 * p + 2];
-            float gray = r * 0.299f + g * 0.587f + b * 0.114f;
-            float lift = gray * 1.5f + 0.5f;
-            for (int ch = 0; ch < 3; ch++) {
-                float v = x[3 * p + ch];
-                float xv = blend * v + rest * Math.max(v, lift);
-                out[oo + 3 * p + ch] = trunc(((double) xv + blurred[p] / 255.0) + blurred[px - 1 - p] / 255.0);
-            }
-        }
+        Corruptions.snow(SNOW[s - 1], in, io, out, oo, h, w, rng);
     }
 
     /** spatter with the ImageNet-C table: {@link Corruptions#spatter(double[], byte[], int, byte[], int, int, int, CounterRng)}. */

@@ -323,28 +323,39 @@ public final class Corruptions {
 
     /** Draws: 1024 normals (row-major snow layer), then the angle in [-135, -45). */
     private static void snow(int s, byte[] in, int io, byte[] out, int oo, CounterRng rng) {
-        double[] c = SNOW[s - 1];
-        float[] x = unitF(in, io);
-        double[] layer = new double[SIZE * SIZE];
-        for (int i = 0; i < layer.length; i++) layer[i] = c[0] + c[1] * rng.nextGaussian();
-        layer = Kernels.clippedZoom(layer, SIZE, 1, c[2], false);
-        int[] l8 = new int[SIZE * SIZE];
-        for (int i = 0; i < layer.length; i++) {
+        snow(SNOW[s - 1], in, io, out, oo, SIZE, SIZE, rng);
+    }
+
+    /**
+     * snow at h x w with the parameters {@code c} (this class's CIFAR table at 32x32, AnySize's
+     * ImageNet-C table elsewhere): layer N(c0, c1) (h*w draws, row-major), clipped_zoom by c2 (per
+     * axis), zero below c3, clip, uint8, ImageMagick motion blur (radius c4, sigma c5, angle U(-135, -45): the
+     * next draw), then {@code c6 x + (1 - c6) max(x, gray 1.5 + 0.5) + layer + rot180(layer)}.
+     */
+    static void snow(double[] c, byte[] in, int io, byte[] out, int oo, int h, int w, CounterRng rng) {
+        final int px = h * w;
+        float[] x = new float[px * 3];
+        for (int i = 0; i < x.length; i++) x[i] = (float) (in[io + i] & 255) / 255f;
+        double[] layer = new double[px];
+        for (int i = 0; i < px; i++) layer[i] = c[0] + c[1] * rng.nextGaussian();
+        layer = Kernels.clippedZoom(layer, h, w, 1, c[2], false);
+        int[] l8 = new int[px];
+        for (int i = 0; i < px; i++) {
             double v = layer[i] < c[3] ? 0 : layer[i];
             v = v < 0 ? 0 : v > 1 ? 1 : v;
             l8[i] = (int) (v * 255);
         }
-        int[] blurred = new int[SIZE * SIZE];
-        Kernels.motionBlur(l8, blurred, SIZE, SIZE, 1, c[4], c[5], rng.uniform(-135, -45));
+        int[] blurred = new int[px];
+        Kernels.motionBlur(l8, blurred, h, w, 1, c[4], c[5], rng.uniform(-135, -45));
         float blend = (float) c[6], rest = (float) (1 - c[6]);
-        for (int p = 0; p < SIZE * SIZE; p++) {
+        for (int p = 0; p < px; p++) {
             float r = x[3 * p], g = x[3 * p + 1], b = x[3 * p + 2];
             float gray = r * 0.299f + g * 0.587f + b * 0.114f;
             float lift = gray * 1.5f + 0.5f;
             for (int ch = 0; ch < 3; ch++) {
                 float v = x[3 * p + ch];
                 float xv = blend * v + rest * Math.max(v, lift);
-                out[oo + 3 * p + ch] = trunc(((double) xv + blurred[p] / 255.0) + blurred[SIZE * SIZE - 1 - p] / 255.0);
+                out[oo + 3 * p + ch] = trunc(((double) xv + blurred[p] / 255.0) + blurred[px - 1 - p] / 255.0);
             }
         }
     }
