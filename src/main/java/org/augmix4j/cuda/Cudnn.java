@@ -132,13 +132,23 @@ public final class Cudnn implements AutoCloseable {
     }
 
     /** A cross-correlation descriptor with the same pad and stride in both dimensions, float compute, this math type (cached). */
-    public synchronized cudnnConvolutionDescriptor convolution(int pad, int stride) {
-        return convolutions.computeIfAbsent(List.of(pad, stride), key -> {
+    public cudnnConvolutionDescriptor convolution(int pad, int stride) { return convolution(pad, stride, 1); }
+
+    /**
+     * As {@link #convolution(int, int)}, for a grouped convolution of {@code groups} groups
+     * ({@code cudnnSetConvolutionGroupCount}; the filter descriptor is then (K, C/groups, R, S)).
+     */
+    public synchronized cudnnConvolutionDescriptor convolution(int pad, int stride, int groups) {
+        if (groups < 1) throw new IllegalArgumentException("cuDNN convolution: groups = " + groups + " < 1");
+        return convolutions.computeIfAbsent(List.of(pad, stride, groups), key -> {
             cudnnConvolutionDescriptor d = new cudnnConvolutionDescriptor();
             CudnnStatus.check(JCudnn.cudnnCreateConvolutionDescriptor(d), "cudnnCreateConvolutionDescriptor");
             CudnnStatus.check(JCudnn.cudnnSetConvolution2dDescriptor(d, pad, pad, stride, stride, 1, 1, CROSS_CORRELATION, FLOAT),
                     "cudnnSetConvolution2dDescriptor(pad " + pad + ", stride " + stride + ")");
             CudnnStatus.check(JCudnn.cudnnSetConvolutionMathType(d, mathType()), "cudnnSetConvolutionMathType(" + mathType() + ")");
+            if (groups != 1) {
+                CudnnStatus.check(JCudnn.cudnnSetConvolutionGroupCount(d, groups), "cudnnSetConvolutionGroupCount(" + groups + ")");
+            }
             return d;
         });
     }

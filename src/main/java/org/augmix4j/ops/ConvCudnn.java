@@ -18,7 +18,8 @@ import org.augmix4j.cuda.DeviceBuffer;
 
 /**
  * Convolution through cuDNN (JCudnn): forward, backward data and backward filter of {@link Conv}'s
- * convolution, outputs overwritten (beta 0). Descriptors come from {@link Cudnn}'s cache; each
+ * convolution (grouped as {@link GroupedConv} when {@link Shape#groups()} &gt; 1: the filter descriptor is
+ * (K, C/groups, R, S) and the convolution descriptor carries the group count), outputs overwritten (beta 0). Descriptors come from {@link Cudnn}'s cache; each
  * direction's algorithm is chosen ONCE per shape, at its first call, and remembered:
  * <ul>
  *   <li>{@link Search#FIND} (default): {@code cudnnFind*AlgorithmEx} times every algorithm on the
@@ -71,9 +72,10 @@ public final class ConvCudnn implements ConvBackend {
 
     private cudnnTensorDescriptor yDesc(Shape s) { return cudnn.tensor(s.n(), s.k(), s.ho(), s.wo()); }
 
-    private cudnnFilterDescriptor wDesc(Shape s) { return cudnn.filter(s.k(), s.c(), s.r(), s.s()); }
+    /** The weights (k, c / groups, r, s): with groups, cuDNN's filter holds each output channel's own group's inputs. */
+    private cudnnFilterDescriptor wDesc(Shape s) { return cudnn.filter(s.k(), s.c() / s.groups(), s.r(), s.s()); }
 
-    private cudnnConvolutionDescriptor cDesc(Shape s) { return cudnn.convolution(s.pad(), s.stride()); }
+    private cudnnConvolutionDescriptor cDesc(Shape s) { return cudnn.convolution(s.pad(), s.stride(), s.groups()); }
 
     private boolean mathAllowed(int mathType) {
         return cudnn.tf32() || mathType == Cudnn.DEFAULT_MATH || mathType == Cudnn.FMA_MATH;
