@@ -41,6 +41,10 @@ package org.augmix4j.augment;
  *   left = {@code uniformInt(w2, 2 pad + 1)}; shared by all views of the sample</td></tr>
  * <tr><td>{@link #TAG_SHUFFLE} 6</td><td>c0 = block b, c1 = epoch, c2 = 6 &lt;&lt; 24</td>
  *   <td>the epoch permutation (see {@link #shuffle})</td></tr>
+ * <tr><td>{@link #TAG_DROPOUT} 7</td><td>c0 = i &gt;&gt;&gt; 2, c1 = (uint32) counter, c2 = 7 &lt;&lt; 24,
+ *   c3 = (uint32) (counter &gt;&gt;&gt; 32)</td>
+ *   <td>dropout masks ({@code ops.Dropout.mask}, kernels/dropout.cu): element i keeps iff
+ *   {@code u24(w[i & 3]) >= p}; the caller's seed and 64-bit counter name the mask</td></tr>
  * </table>
  * A <em>uniform sequence</em> U_0, U_1, ... of a sub-stream: {@code U_k = u53(w[2(k&1)], w[2(k&1)+1])}
  * of block {@code draw = k >>> 1}. Different (tag, epoch, sample, view, chain, step, draw) give
@@ -67,6 +71,7 @@ public final class Philox {
     public static final int TAG_BETA = 4;
     public static final int TAG_CROP = 5;
     public static final int TAG_SHUFFLE = 6;
+    public static final int TAG_DROPOUT = 7;
 
     private Philox() {}
 

@@ -25,6 +25,16 @@ final class CudaChecks {
         for (int s : sizes) ShapeException.check(s > 0, op, "sizes must be positive, got " + what);
     }
 
+    /**
+     * Fails unless {@code n >= 0} and each buffer, named in the space-separated {@code names}, holds
+     * at least n elements: the check of the flat elementwise launchers (gelu, dropout).
+     */
+    static void flat(String op, int n, String names, DeviceBuffer... buffers) {
+        ShapeException.check(n >= 0, op, "n = " + n + " < 0; pass the element count");
+        String[] name = names.split(" ");
+        for (int i = 0; i < buffers.length; i++) length(op, name[i], buffers[i], n, "(n) = (" + n + ")");
+    }
+
     /** The compute stream of the buffer's GPU. */
     static Stream stream(DeviceBuffer b) { return b.gpu().stream(); }
 
