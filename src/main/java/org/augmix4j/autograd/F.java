@@ -1,8 +1,12 @@
 package org.augmix4j.autograd;
 
 import org.augmix4j.ops.BatchNorm;
+import org.augmix4j.ops.Bias;
 import org.augmix4j.ops.Conv;
+import org.augmix4j.ops.Dropout;
 import org.augmix4j.ops.Elementwise;
+import org.augmix4j.ops.Gelu;
+import org.augmix4j.ops.GroupedConv;
 import org.augmix4j.ops.Linear;
 import org.augmix4j.ops.Losses;
 import org.augmix4j.ops.Pool;
@@ -53,6 +57,86 @@ public final class F {
                 if (dy == null) return;
                 if (w.requiresGrad()) w.writeGrad(dw -> Conv.backwardFilter(x.data(), dy, dw, n, c, h, wd, k, r, s, stride, pad));
                 if (x.requiresGrad()) x.writeGrad(dx -> Conv.backwardData(dy, w.data(), dx, n, c, h, wd, k, r, s, stride, pad));
+            });
+        }
+        return out;
+    }
+
+    // ---- activations, dropout, bias and grouped convolution for the model zoo
+
+    /**
+     * y = conv2d(x (N, C, H, W), w (K, C/groups, R, S)) + bias (K), PyTorch's
+     * {@code nn.Conv2d(C, K, R, stride, pad, groups=groups, bias=bias != null)}. With groups = 1 and
+     * no bias this is {@link #conv2d(Tape, Var, Var, int, int)} itself (no copies); grouped
+     * convolutions run on {@link GroupedConv} (per-group packed copies), the bias on {@link Bias}.
+     */
+    public static Var conv2d(Tape t, Var x, Var w, Var bias, int stride, int pad, int groups) {
+        int[] xs = x.shape(), ws = w.shape();
+        ShapeException.check(xs.length == 4 && ws.length == 4, "conv2d",
+                "x must be (N, C, H, W) and w (K, C/groups, R, S), got " + Tensor.str(xs) + " and " + Tensor.str(ws));
+        int n = xs[0], c = xs[1], h = xs[2], wd = xs[3], k = ws[0], r = ws[2], s = ws[3];
+        ShapeException.check(groups >= 1, "conv2d", "groups = " + groups + "; pass groups >= 1 (1 is a plain convolution)");
+        ShapeException.check(c % groups == 0 && k % groups == 0, "conv2d", "groups = " + groups + " must divide the input channels of x "
+                + Tensor.str(xs) + " and the output channels of w " + Tensor.str(ws) + "; choose widths that are multiples of the cardinality");
+        ShapeException.check(ws[1] * groups == c, "conv2d", "x " + Tensor.str(xs) + " has " + c + " channels, so with groups = " + groups
+                + " w must be (K, " + (c / groups) + ", R, S), got " + Tensor.str(ws) + (groups == 1 ? "" : " (a grouped weight holds C/groups input channels)")
+                + "; the previous layer's width does not match this conv's input width");
+        ShapeException.check(bias == null || (bias.shape().length == 1 && bias.shape()[0] == k), "conv2d", "the bias must be (K) = ("
+                + k + ") for w " + Tensor.str(ws) + ", got " + (bias == null ? "" : Tensor.str(bias.shape())) + "; pass one value per output channel, or null");
+        if (groups == 1 && bias == null) return conv2d(t, x, w, stride, pad);
+        int ho = Conv.outSize(h, r, stride, pad), wo = Conv.outSize(wd, s, stride, pad);
+        Tensor y = Tensor.zeros(n, k, ho, wo);
+        GroupedConv.forward(x.data(), w.data(), y.data(), n, c, h, wd, k, r, s, stride, pad, groups);
+        if (bias != null) Bias.forward(y.data(), bias.data(), n, k, ho * wo);
+        boolean g = needs(t, x, w, bias);
+        Var out = Var.result(y, g);
+        if (g) {
+            t.record(() -> {
+                float[] dy = out.gradOrNull();
+                if (dy == null) return;
+                if (bias != null && bias.requiresGrad()) Bias.backward(dy, bias.grad(), n, k, ho * wo);
+                if (w.requiresGrad()) w.writeGrad(dw -> GroupedConv.backwardFilter(x.data(), dy, dw, n, c, h, wd, k, r, s, stride, pad, groups));
+                if (x.requiresGrad()) x.writeGrad(dx -> GroupedConv.backwardData(dy, w.data(), dx, n, c, h, wd, k, r, s, stride, pad, groups));
+            });
+        }
+        return out;
+    }
+
+    /** y = x * sigmoid(1.702 x), the official AllConv's GELU ({@link Gelu}); any shape. */
+    public static Var gelu(Tape t, Var x) {
+        Tensor y = Tensor.zerosLike(x.value());
+        Gelu.forward(x.data(), y.data(), y.numel());
+        boolean g = needs(t, x);
+        Var out = Var.result(y, g);
+        if (g) {
+            t.record(() -> {
+                float[] dy = out.gradOrNull();
+                if (dy != null) Gelu.backward(x.data(), dy, x.grad(), y.numel());
+            });
+        }
+        return out;
+    }
+
+    /**
+     * y = x * mask (training-mode dropout, {@link Dropout}); the mask, of x's size, comes from
+     * {@link Dropout#mask} with the caller's seed and counter (0 or 1/(1-p) per element). A null mask
+     * means evaluation: x itself is returned (dropout is the identity there). The backward reads the
+     * mask, so it must not change until then.
+     */
+    public static Var dropout(Tape t, Var x, float[] mask) {
+        if (mask == null) return x;
+        int numel = x.value().numel();
+        ShapeException.check(mask.length == numel, "dropout", "the mask has " + mask.length + " values but x " + Tensor.str(x.shape())
+                + " has " + numel + "; draw one with Dropout.mask(seed, counter, p, new float[" + numel + "], " + numel
+                + "), or pass null in evaluation");
+        Tensor y = Tensor.zerosLike(x.value());
+        Dropout.forward(x.data(), mask, y.data(), numel);
+        boolean g = needs(t, x);
+        Var out = Var.result(y, g);
+        if (g) {
+            t.record(() -> {
+                float[] dy = out.gradOrNull();
+                if (dy != null) Dropout.backward(mask, dy, x.grad(), numel);
             });
         }
         return out;
