@@ -10,8 +10,9 @@ import org.openjdk.jmh.annotations.*;
 
 /**
  * GPU fallback convolution (kernels/conv.cu) on WRN-40-2 layers of a JSD batch (N = 384): stage 1
- * 3x3 32 -> 32 on 32x32, stage 3 3x3 128 -> 128 on 8x8, and a stride-2 1x1 shortcut 32 -> 64.
- * GFLOP/s = 2 N K C R S Ho Wo / time (each direction). Each call ends with a stream synchronisation.
+ * 3x3 32 -> 32 on 32x32, stage 3 3x3 128 -> 128 on 8x8, and a stride-2 1x1 shortcut 32 -> 64; and
+ * ResNeXt-29 (4x32d)'s grouped stage-1 3x3 128 -> 128 on 32x32 with cardinality 4.
+ * GFLOP/s = 2 N K (C/groups) R S Ho Wo / time (each direction). Each call ends with a stream synchronisation.
  * Needs a GPU.
  * Run: java --add-modules jdk.incubator.vector -jar bench/target/benchmarks.jar ConvCudaBench
  */
@@ -19,10 +20,10 @@ import org.openjdk.jmh.annotations.*;
 public class ConvCudaBench extends KernelBenchDefaults {
     @Param({"384"})
     int n;
-    /** C:H:K:R:stride:pad (square maps). */
-    @Param({"32:32:32:3:1:1", "128:8:128:3:1:1", "32:32:64:1:2:0"})
+    /** C:H:K:R:stride:pad[:groups] (square maps; groups 1 when absent). */
+    @Param({"32:32:32:3:1:1", "128:8:128:3:1:1", "32:32:64:1:2:0", "128:32:128:3:1:1:4"})
     String layer;
-    int c, h, k, r, stride, pad, ho;
+    int c, h, k, r, stride, pad, groups, ho;
     Gpu gpu;
     DeviceBuffer x, w, y, dx, dw;
 
@@ -43,13 +44,14 @@ public class ConvCudaBench extends KernelBenchDefaults {
         r = Integer.parseInt(p[3]);
         stride = Integer.parseInt(p[4]);
         pad = Integer.parseInt(p[5]);
+        groups = p.length > 6 ? Integer.parseInt(p[6]) : 1;
         ho = Conv.outSize(h, r, stride, pad);
         Random rnd = new Random(1);
         x = random(rnd, (long) n * c * h * h);
-        w = random(rnd, (long) k * c * r * r);
+        w = random(rnd, (long) k * (c / groups) * r * r);
         y = random(rnd, (long) n * k * ho * ho);
         dx = DeviceBuffer.floats(gpu, (long) n * c * h * h);
-        dw = DeviceBuffer.floats(gpu, (long) k * c * r * r);
+        dw = DeviceBuffer.floats(gpu, (long) k * (c / groups) * r * r);
     }
 
     @TearDown(Level.Trial)
@@ -59,19 +61,19 @@ public class ConvCudaBench extends KernelBenchDefaults {
 
     @Benchmark
     public void forward() {
-        ConvCuda.forward(x, w, y, n, c, h, h, k, r, r, stride, pad);
+        ConvCuda.forward(x, w, y, n, c, h, h, k, r, r, stride, pad, groups);
         gpu.stream().synchronize();
     }
 
     @Benchmark
     public void backwardData() {
-        ConvCuda.backwardData(y, w, dx, n, c, h, h, k, r, r, stride, pad);
+        ConvCuda.backwardData(y, w, dx, n, c, h, h, k, r, r, stride, pad, groups);
         gpu.stream().synchronize();
     }
 
     @Benchmark
     public void backwardFilter() {
-        ConvCuda.backwardFilter(x, y, dw, n, c, h, h, k, r, r, stride, pad);
+        ConvCuda.backwardFilter(x, y, dw, n, c, h, h, k, r, r, stride, pad, groups);
         gpu.stream().synchronize();
     }
 }
