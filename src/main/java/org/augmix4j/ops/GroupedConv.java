@@ -10,7 +10,7 @@ import org.augmix4j.tensor.ShapeException;
  * of its group through its weights w[k][0..C/g):
  *
  * <pre>
- *   y[n][k][h][w] = sum_{c < C/g, r, s} w[k][c][r][s] * x[n][G(k) * C/g + c][h*stride - pad + r][w*stride - pad + s]
+ *   y[n][k][h][w] = sum_{c &lt; C/g, r, s} w[k][c][r][s] * x[n][G(k) * C/g + c][h*stride - pad + r][w*stride - pad + s]
  *   G(k) = k / (K/g)
  * </pre>
  *
