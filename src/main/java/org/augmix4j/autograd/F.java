@@ -1,7 +1,9 @@
 package org.augmix4j.autograd;
 
+import org.augmix4j.ops.AvgPool;
 import org.augmix4j.ops.BatchNorm;
 import org.augmix4j.ops.Bias;
+import org.augmix4j.ops.Concat;
 import org.augmix4j.ops.Conv;
 import org.augmix4j.ops.Dropout;
 import org.augmix4j.ops.Elementwise;
@@ -9,6 +11,7 @@ import org.augmix4j.ops.Gelu;
 import org.augmix4j.ops.GroupedConv;
 import org.augmix4j.ops.Linear;
 import org.augmix4j.ops.Losses;
+import org.augmix4j.ops.MaxPool;
 import org.augmix4j.ops.Pool;
 import org.augmix4j.tensor.ShapeException;
 import org.augmix4j.tensor.Tensor;
@@ -281,6 +284,89 @@ public final class F {
                 float[] dx = x.requiresGrad() ? new float[n * c] : null;
                 Linear.backward(x.data(), w.data(), dy, dx, w.grad(), b.grad(), n, c, k);
                 if (dx != null) Elementwise.accumulate(dx, x.grad(), dx.length);
+            });
+        }
+        return out;
+    }
+
+    // ---- pooling and concatenation for the model zoo
+
+    /**
+     * PyTorch's max_pool2d(x, k, stride=s), no padding, floor: x (N, C, H, W) -> (N, C, Ho, Wo),
+     * Ho = (H - k) / s + 1. The gradient goes to each window's first maximum (a NaN wins, as in PyTorch).
+     */
+    public static Var maxPool2d(Tape t, Var x, int k, int s) {
+        int[] xs = poolShape("max_pool2d", x, k, s);
+        int n = xs[0], c = xs[1], h = xs[2], w = xs[3], ho = (h - k) / s + 1, wo = (w - k) / s + 1;
+        Tensor y = Tensor.zeros(n, c, ho, wo);
+        MaxPool.forward(x.data(), y.data(), n, c, h, w, k, s);
+        boolean g = needs(t, x);
+        Var out = Var.result(y, g);
+        if (g) {
+            t.record(() -> {
+                float[] dy = out.gradOrNull();
+                if (dy != null) MaxPool.backward(x.data(), dy, x.grad(), n, c, h, w, k, s);
+            });
+        }
+        return out;
+    }
+
+    /**
+     * PyTorch's avg_pool2d(x, k, stride=s), no padding, floor, divided by k*k: x (N, C, H, W) ->
+     * (N, C, Ho, Wo). AvgPool2d(8) on a 10x10 map gives 1x1, the mean of the top-left 8x8.
+     */
+    public static Var avgPool2d(Tape t, Var x, int k, int s) {
+        int[] xs = poolShape("avg_pool2d", x, k, s);
+        int n = xs[0], c = xs[1], h = xs[2], w = xs[3], ho = (h - k) / s + 1, wo = (w - k) / s + 1;
+        Tensor y = Tensor.zeros(n, c, ho, wo);
+        AvgPool.forward(x.data(), y.data(), n, c, h, w, k, s);
+        boolean g = needs(t, x);
+        Var out = Var.result(y, g);
+        if (g) {
+            t.record(() -> {
+                float[] dy = out.gradOrNull();
+                if (dy != null) AvgPool.backward(dy, x.grad(), n, c, h, w, k, s);
+            });
+        }
+        return out;
+    }
+
+    /** The shape of a pooling input, checked: (N, C, H, W) with k, s >= 1 and H, W >= k. */
+    private static int[] poolShape(String op, Var x, int k, int s) {
+        int[] xs = x.shape();
+        ShapeException.check(xs.length == 4, op, "x must be (N, C, H, W), got " + Tensor.str(xs)
+                + "; pool the feature maps before flattening them");
+        ShapeException.check(k >= 1 && s >= 1, op, "kernel size " + k + " and stride " + s + " must be >= 1");
+        ShapeException.check(xs[2] >= k && xs[3] >= k, op, "input " + xs[2] + "x" + xs[3] + " of x " + Tensor.str(xs)
+                + " is smaller than the " + k + "x" + k + " window (no padding); pool earlier, or use a smaller kernel");
+        return xs;
+    }
+
+    /**
+     * torch.cat([a, b], dim=1): a (N, Ca, ...) and b (N, Cb, ...) with the same N and trailing
+     * dimensions -> (N, Ca + Cb, ...) (DenseNet's feature concatenation).
+     */
+    public static Var concat(Tape t, Var a, Var b) {
+        int[] as = a.shape(), bs = b.shape();
+        ShapeException.check(as.length >= 2 && as.length == bs.length, "concat", "a and b must have the same rank >= 2"
+                + " (N, C, ...), got " + Tensor.str(as) + " and " + Tensor.str(bs));
+        boolean same = as[0] == bs[0];
+        for (int i = 2; i < as.length; i++) same &= as[i] == bs[i];
+        ShapeException.check(same, "concat", "a " + Tensor.str(as) + " and b " + Tensor.str(bs) + " may differ only in the"
+                + " channel dimension 1; resize or pool one branch so that N and the spatial sizes match");
+        int n = as[0], ca = as[1], cb = bs[1], hw = 1;
+        for (int i = 2; i < as.length; i++) hw *= as[i];
+        int[] ys = as.clone();
+        ys[1] = ca + cb;
+        Tensor y = Tensor.zeros(ys);
+        Concat.forward(a.data(), ca, b.data(), cb, y.data(), n, hw);
+        boolean g = needs(t, a, b);
+        Var out = Var.result(y, g);
+        if (g) {
+            final int hwf = hw;
+            t.record(() -> {
+                float[] dy = out.gradOrNull();
+                if (dy != null) Concat.backward(dy, a.requiresGrad() ? a.grad() : null, b.requiresGrad() ? b.grad() : null, n, ca, cb, hwf);
             });
         }
         return out;
