@@ -27,7 +27,7 @@ public final class SelfChecks {
             ElementwiseChecks.all(),                 // kernels/elementwise.cu
             OpsChecks.all(),                         // kernels/conv, batchnorm, linear, pool, losses, sgd, normalize .cu
             ZooPoolChecks.all(),                     // kernels/maxpool, avgpool, concat .cu (the model zoo)
-            ZooChecks.all(),                         // kernels/gelu, dropout, bias .cu; conv.cu and cuDNN with groups
+            ZooActChecks.all(),                      // kernels/gelu, dropout, bias .cu; conv.cu and cuDNN with groups
             AugmentChecks.all(),                     // kernels/augment.cu: Philox, programs, a JSD batch
             EngineChecks.all(),                      // the whole GPU training step vs the CPU engine (kernels; cuDNN + cuBLAS)
             List.of(new CorruptionChecks()),         // corrupt.cu, corrupt_field.cu

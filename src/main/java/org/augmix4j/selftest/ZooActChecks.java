@@ -25,8 +25,8 @@ import org.augmix4j.selftest.SelfCheck.Result;
  * last bit), dropout.cu and bias.cu bit for bit, conv.cu's groups within 1e-5 of max(|reference|, 1),
  * and cuDNN's group count (through {@link ConvCudnn}, on a real GPU) within 1e-4.
  */
-final class ZooChecks {
-    private ZooChecks() {}
+final class ZooActChecks {
+    private ZooActChecks() {}
 
     private static final int[] SIZES = {1, 255, 257, 10_001};
     /** N, C, H, W, K, R, S, stride, pad, groups: ResNeXt's 3x3 with cardinality 4, stride 1 and 2, and a depthwise 3x3. */
