@@ -77,6 +77,12 @@ def load_augmix4j(path, WideResNet):
     state = read_state_dict(path)
     depth, widen, classes = architecture(path, state)
     net = WideResNet(depth, classes, widen, 0.0)
+    # AugMix4J names the WRN shortcut convShortcut (the third-party WideResNet's name); the released
+    # official wideresnet.py names it conv_shortcut: follow whichever this module uses
+    wanted = set(net.state_dict())
+    state = {(k.replace(".convShortcut.", ".conv_shortcut.")
+              if k not in wanted and k.replace(".convShortcut.", ".conv_shortcut.") in wanted else k): v
+             for k, v in state.items()}
     net.load_state_dict(state, strict=True)
     net.eval()
     return net, (depth, widen, classes)

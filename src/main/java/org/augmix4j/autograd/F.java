@@ -267,6 +267,24 @@ public final class F {
         return out;
     }
 
+    /** x (N, ...) viewed as (N, numel / N), as PyTorch's x.view(x.size(0), -1) before a classifier. */
+    public static Var flatten(Tape t, Var x) {
+        int[] xs = x.shape();
+        ShapeException.check(xs.length >= 2, "flatten", "x must have a batch dimension and features, got " + Tensor.str(xs));
+        if (xs.length == 2) return x;
+        int n = xs[0], rest = x.value().numel() / n;
+        Tensor y = Tensor.of(x.data().clone(), n, rest);
+        boolean g = needs(t, x);
+        Var out = Var.result(y, g);
+        if (g) {
+            t.record(() -> {
+                float[] dy = out.gradOrNull();
+                if (dy != null) Elementwise.accumulate(dy, x.grad(), dy.length);
+            });
+        }
+        return out;
+    }
+
     /** y (N, K) = x (N, C) W^T + b, W (K, C). */
     public static Var linear(Tape t, Var x, Var w, Var b) {
         int[] xs = x.shape(), ws = w.shape();

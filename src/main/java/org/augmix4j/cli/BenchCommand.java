@@ -22,6 +22,8 @@ import org.augmix4j.cpu.Parallel;
 import org.augmix4j.data.Dataset;
 import org.augmix4j.data.EpochSampler;
 import org.augmix4j.data.Synthetic;
+import org.augmix4j.nn.Arch;
+import org.augmix4j.nn.Models;
 import org.augmix4j.nn.WideResNet;
 import org.augmix4j.tensor.ImageBatch;
 import org.augmix4j.train.CpuEngine;
@@ -74,8 +76,9 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--only", split = ",", paramLabel = "SECTION",
             description = "Sections to run, comma-separated: augment, train, eval, corrupt (default: all)")
     List<String> only = new ArrayList<>(SECTIONS);
-    @Option(names = "--models", split = ",", paramLabel = "D-K",
-            description = "WideResNets for train and eval, as depth-widen (default: 16-2,40-2)")
+    @Option(names = "--models", split = ",", paramLabel = "MODEL",
+            description = "Models for train and eval: WideResNets as depth-widen (16-2, 40-2), or allconv, densenet, resnext (the official "
+                    + "sizes) (default: 16-2,40-2)")
     List<String> models = new ArrayList<>(List.of("16-2", "40-2"));
     @Option(names = "--modes", split = ",", paramLabel = "MODE",
             description = "Training modes: jsd (AugMix + JSD), nojsd (--no-jsd), noaugmix (--no-augmix) (default: all three)")
@@ -138,7 +141,7 @@ public final class BenchCommand implements Callable<Integer> {
             if (!SECTIONS.contains(n)) throw new IllegalArgumentException("--only: unknown section '" + s + "'; use " + String.join(", ", SECTIONS));
             sections.add(n);
         }
-        List<WideResNet.Config> nets = new ArrayList<>();
+        List<Arch> nets = new ArrayList<>();
         for (String m : models) nets.add(parseModel(m));
         List<AugMixConfig.Mode> trainModes = new ArrayList<>();
         for (String m : modes) trainModes.add(parseMode(m));
@@ -244,14 +247,14 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     /** One training step per model and mode ({@link CpuEngine} through {@link StepRunner}); epoch estimates; optionally a real epoch. */
-    private void train(Sizes sz, List<WideResNet.Config> nets, List<AugMixConfig.Mode> trainModes) {
+    private void train(Sizes sz, List<Arch> nets, List<AugMixConfig.Mode> trainModes) {
         Dataset set = Synthetic.generate("bench", seed, 0, StepRunner.wholeBatches(Math.max(sz.batch() * 4, 512), sz.batch()));
-        for (WideResNet.Config c : nets) {
+        for (Arch c : nets) {
             for (AugMixConfig.Mode mode : trainModes) {
-                String key = "wrn" + c.depth() + "_" + c.widen() + "_" + modeKey(mode);
+                String key = modelKey(c) + "_" + modeKey(mode);
                 Training training = new Training(0.9, 5e-4, seed, mode(mode), sz.batch());
-                WideResNet.Config arch = new WideResNet.Config(c.depth(), c.widen(), set.numClasses());
-                try (CpuEngine engine = new CpuEngine(new WideResNet(arch, seed), training)) {
+                Arch arch = c.withClasses(set.numClasses());
+                try (CpuEngine engine = new CpuEngine(arch.build(seed), training)) {
                     StepRunner step = new StepRunner(engine, set, seed, sz.batch(), 0.1);
                     Figure f = figs.measure("train_step_" + key + "_samples_per_s", "samples/s", "cpu", sz, (double) sz.batch() * sz.trainSteps(),
                             () -> {
@@ -265,7 +268,7 @@ public final class BenchCommand implements Callable<Integer> {
                 }
                 if (full) {
                     Dataset big = Synthetic.generate("bench-epoch", seed, 0, epochSize);
-                    try (CpuEngine engine = new CpuEngine(new WideResNet(arch, seed), training)) {
+                    try (CpuEngine engine = new CpuEngine(arch.build(seed), training)) {
                         long t0 = System.nanoTime();
                         new StepRunner(engine, set, seed, sz.batch(), 0.1).epoch(big, 0);
                         double secs = (System.nanoTime() - t0) / 1e9;
@@ -289,12 +292,12 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     /** Eval-mode throughput on corrupted images, per model. */
-    private void eval(Sizes sz, List<WideResNet.Config> nets) {
+    private void eval(Sizes sz, List<Arch> nets) {
         Dataset test = Synthetic.generate("bench-test", seed, 1, sz.evalBatch());
         ImageBatch corrupted = Corruptions.corrupt(test.images(), "fog", 3, seed);
-        for (WideResNet.Config c : nets) {
-            Evaluator ev = new Evaluator(CpuEngine.inference(new WideResNet(c, seed)), sz.evalBatch());
-            String key = "wrn" + c.depth() + "_" + c.widen();
+        for (Arch c : nets) {
+            Evaluator ev = new Evaluator(CpuEngine.inference(c.build(seed)), sz.evalBatch());
+            String key = modelKey(c);
             Figure f = figs.measure("eval_" + key + "_images_per_s", "images/s", "cpu", sz, sz.evalBatch(),
                     () -> ev.evaluate(corrupted, test.labels(), null), String.format("%s eval mode, one batch of %d fog-corrupted images",
                             c.label(), sz.evalBatch()));
@@ -328,7 +331,7 @@ public final class BenchCommand implements Callable<Integer> {
      * device "gpu"; null, with {@link #gpuProblem} set, when this process has no usable GPU. Only
      * called for --device gpu or auto, so --device cpu never loads JCuda.
      */
-    List<GpuWorkload> gpuWorkloads(Set<String> sections, List<WideResNet.Config> nets, List<AugMixConfig.Mode> trainModes) {
+    List<GpuWorkload> gpuWorkloads(Set<String> sections, List<Arch> nets, List<AugMixConfig.Mode> trainModes) {
         org.augmix4j.cuda.GpuProbe p = BenchGpu.probe();
         if (!p.available()) {
             gpuProblem = "no usable GPU: " + p.problem() + " (fix: " + p.fix() + ")";
@@ -349,15 +352,22 @@ public final class BenchCommand implements Callable<Integer> {
 
     // ---------------------------------------------------------------- parsing and machine facts
 
-    static WideResNet.Config parseModel(String s) {
-        String t = s.trim().toLowerCase(Locale.ROOT).replace("wrn", "").replaceFirst("^[-_]", "");
+    /** The figure-name key of a model: wrn40_2, allconv, densenet, resnext. */
+    static String modelKey(Arch a) {
+        return a instanceof WideResNet.Config w ? "wrn" + w.depth() + "_" + w.widen() : a.model();
+    }
+
+    static Arch parseModel(String s) {
+        String name = s.trim().toLowerCase(Locale.ROOT);
+        if (Models.NAMES.contains(name) && !name.equals("wrn")) return Models.of(name, 40, 2, Synthetic.CLASSES.size());
+        String t = name.replace("wrn", "").replaceFirst("^[-_]", "");
         String[] p = t.split("[-_x]");
         try {
             if (p.length == 2) return new WideResNet.Config(Integer.parseInt(p[0]), Integer.parseInt(p[1]), Synthetic.CLASSES.size());
         } catch (NumberFormatException e) {
             // fall through
         }
-        throw new IllegalArgumentException("--models: '" + s + "' is not depth-widen, e.g. 40-2 or WRN-16-2");
+        throw new IllegalArgumentException("--models: '" + s + "' is not a WRN depth-widen (e.g. 40-2 or WRN-16-2) nor one of allconv, densenet, resnext");
     }
 
     static AugMixConfig.Mode parseMode(String s) {

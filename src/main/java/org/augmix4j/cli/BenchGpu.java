@@ -18,7 +18,8 @@ import org.augmix4j.cuda.GpuProbe;
 import org.augmix4j.data.Dataset;
 import org.augmix4j.data.EpochSampler;
 import org.augmix4j.data.Synthetic;
-import org.augmix4j.nn.WideResNet;
+import org.augmix4j.nn.Arch;
+import org.augmix4j.nn.Network;
 import org.augmix4j.ops.AugmentCuda;
 import org.augmix4j.tensor.ImageBatch;
 import org.augmix4j.train.CpuEngine;
@@ -43,7 +44,7 @@ final class BenchGpu {
     static GpuProbe probe() { return Gpu.probe(); }
 
     /** The workloads for the selected sections, and the reasons for those this build cannot time. */
-    static List<BenchCommand.GpuWorkload> workloads(Set<String> sections, List<WideResNet.Config> nets, List<AugMixConfig.Mode> modes,
+    static List<BenchCommand.GpuWorkload> workloads(Set<String> sections, List<Arch> nets, List<AugMixConfig.Mode> modes,
                                                     List<BenchFigures.Skipped> skipped) {
         List<BenchCommand.GpuWorkload> out = new ArrayList<>();
         Gpu gpu = Gpu.get();
@@ -89,16 +90,16 @@ final class BenchGpu {
      * runs it (the CUDA AugMix kernel on the device-resident set, forward, fused loss, backward, SGD),
      * through {@link StepRunner}; nothing is read back inside a timed run except the final synchronisation.
      */
-    static void train(BenchCommand bench, BenchCommand.Sizes sz, List<WideResNet.Config> nets, List<AugMixConfig.Mode> modes, String dev) {
+    static void train(BenchCommand bench, BenchCommand.Sizes sz, List<Arch> nets, List<AugMixConfig.Mode> modes, String dev) {
         int steps = sz.gpuSteps();
         Gpu gpu = Gpu.get();
         Dataset set = Synthetic.generate("bench", bench.seed, 0, StepRunner.wholeBatches(Math.max(sz.batch() * 4, 512), sz.batch()));
         PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
-        for (WideResNet.Config c : nets) {
+        for (Arch c : nets) {
             for (AugMixConfig.Mode mode : modes) {
-                String key = "wrn" + c.depth() + "_" + c.widen() + "_" + BenchCommand.modeKey(mode);
+                String key = BenchCommand.modelKey(c) + "_" + BenchCommand.modeKey(mode);
                 Training training = new Training(0.9, 5e-4, bench.seed, BenchCommand.mode(mode), sz.batch());
-                WideResNet init = new WideResNet(new WideResNet.Config(c.depth(), c.widen(), set.numClasses()), bench.seed);
+                Network init = c.withClasses(set.numClasses()).build(bench.seed);
                 try (GpuEngine engine = Engines.onGpu(gpu, Engines.Options.of(Device.GPU, 1000), init, 32, 32, training, quiet)) {
                     StepRunner runner = new StepRunner(engine, set, bench.seed, sz.batch(), 0.1);
                     // allocations and cuDNN's algorithm choice happen on the first steps
@@ -125,14 +126,14 @@ final class BenchGpu {
      * softmax and top-1 on the host), per model, on fog-corrupted images; logits checked against the
      * CPU engine on a few images first.
      */
-    static void eval(BenchCommand bench, BenchCommand.Sizes sz, Gpu gpu, List<WideResNet.Config> nets, String dev) {
+    static void eval(BenchCommand bench, BenchCommand.Sizes sz, Gpu gpu, List<Arch> nets, String dev) {
         int n = sz.evalBatch() * (gpu.isEmulated() ? 1 : EVAL_BATCHES), check = Math.min(4, n);
         Dataset test = Synthetic.generate("bench-test", bench.seed, 1, n);
         ImageBatch corrupted = Corruptions.corrupt(test.images(), "fog", 3, bench.seed);
         ImageBatch few = corrupted.slice(0, check);
         PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
-        for (WideResNet.Config c : nets) {
-            WideResNet net = new WideResNet(c, bench.seed);
+        for (Arch c : nets) {
+            Network net = c.build(bench.seed);
             float[] want = new Evaluator(CpuEngine.inference(net), sz.evalBatch()).logits(few, null);
             try (GpuEngine g = Engines.onGpu(gpu, Engines.Options.of(Device.GPU, sz.evalBatch()), net, 32, 32, null, quiet)) {
                 Evaluator ev = new Evaluator(g, sz.evalBatch());
@@ -146,7 +147,7 @@ final class BenchGpu {
                     throw new IllegalStateException("GPU evaluation logits differ from the CPU engine's by " + err + " (largest logit " + ref
                             + ") - not timing a wrong result");
                 }
-                String key = "wrn" + c.depth() + "_" + c.widen();
+                String key = BenchCommand.modelKey(c);
                 BenchFigures.Figure f = bench.measureGpu("eval_" + key + "_images_per_s", "images/s", sz, n, () -> {
                     ev.evaluate(corrupted, test.labels(), null);
                     gpu.synchronize();

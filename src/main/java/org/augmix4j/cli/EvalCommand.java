@@ -4,12 +4,16 @@ import com.google.gson.JsonObject;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.augmix4j.cpu.Parallel;
 import org.augmix4j.data.Datasets;
 import org.augmix4j.data.Dataset;
 import org.augmix4j.data.Synthetic;
+import org.augmix4j.nn.Arch;
+import org.augmix4j.nn.Models;
+import org.augmix4j.nn.Network;
 import org.augmix4j.nn.WideResNet;
 import org.augmix4j.onnx.OnnxClassifier;
 import org.augmix4j.train.Charts;
@@ -34,8 +38,9 @@ import picocli.CommandLine.Option;
                 "The architecture comes from the checkpoint's sidecar (NAME.json), or is inferred from the tensors' names and shapes."})
 public final class EvalCommand implements Callable<Integer> {
     private static final TrainConfig D = TrainConfig.DEFAULTS;
-    @Option(names = "--checkpoint", description = "Weights: a .safetensors file with the official PyTorch WideResNet "
-            + "state_dict keys (ours, or exported from PyTorch; a 'module.' prefix and missing num_batches_tracked are fine)")
+    @Option(names = "--checkpoint", description = "Weights: a .safetensors file with the official PyTorch "
+            + "state_dict keys of wrn, allconv, densenet or resnext (ours, or exported from PyTorch; the model is read from the sidecar "
+            + "or recognised from the tensors; a 'module.' prefix and missing num_batches_tracked are fine)")
     Path checkpoint;
     @Option(names = "--onnx", paramLabel = "MODEL.onnx", description = "Instead of --checkpoint: any classifier exported to ONNX, input "
             + "(N, 3, H, W) float, output (N, K) logits, run by ONNX Runtime on the CPU (needs com.microsoft.onnxruntime:onnxruntime)")
@@ -63,7 +68,7 @@ public final class EvalCommand implements Callable<Integer> {
     /** The evaluation's settings as the shared configuration object (training fields keep their defaults). */
     TrainConfig config() {
         return new TrainConfig(Datasets.canonical(eval.dataset), eval.data, D.epochs(), D.learningRate(), D.batchSize(), eval.evalBatchSize, D.momentum(),
-                D.decay(), D.layers(), D.widenFactor(), D.augmix(), D.save(), seed, eval.device, eval.numWorkers, D.trainLimit(), eval.corrupted,
+                D.decay(), D.model(), D.layers(), D.widenFactor(), D.augmix(), D.save(), seed, eval.device, eval.numWorkers, D.trainLimit(), eval.corrupted,
                 D.printFreq(), eval.corruptedLimit, eval.testLimit);
     }
 
@@ -72,7 +77,7 @@ public final class EvalCommand implements Callable<Integer> {
         TrainConfig cfg = config();
         if (json != null) OutputFiles.checkWritable("--json", json);  // fail now, not after the evaluation
         if ((checkpoint == null) == (onnx == null)) {
-            throw new IllegalArgumentException("give exactly one model: --checkpoint FILE.safetensors (a WideResNet) or --onnx MODEL.onnx (any model)");
+            throw new IllegalArgumentException("give exactly one model: --checkpoint FILE.safetensors (a model of the zoo) or --onnx MODEL.onnx (any model)");
         }
         Parallel.setThreads(cfg.threads());
         JsonObject report = onnx != null ? evaluateOnnx(onnx, cfg, mean, std, allowPartial, System.out)
@@ -110,18 +115,25 @@ public final class EvalCommand implements Callable<Integer> {
         }
         Checkpoint.Meta meta = Checkpoint.readMeta(checkpoint); // verifies the checksums when there is a sidecar
         Map<String, Object> state = Checkpoint.readState(checkpoint);
-        WideResNet.Config inferred = Checkpoint.inferConfig(state, checkpoint);
-        int d = layers > 0 ? layers : meta != null ? meta.layers() : inferred.depth();
-        int k = widen > 0 ? widen : meta != null ? meta.widenFactor() : inferred.widen();
+        Arch inferred = Models.infer(state, checkpoint);
+        Arch arch = meta != null ? meta.arch().withClasses(inferred.classes()) : inferred;
+        if (layers > 0 || widen > 0) {
+            if (!(arch instanceof WideResNet.Config w)) {
+                throw new IllegalArgumentException("--layers/--widen-factor size a WideResNet, but " + checkpoint + " holds " + arch.label()
+                        + "; drop them (the other models have fixed official sizes)");
+            }
+            arch = new WideResNet.Config(layers > 0 ? layers : w.depth(), widen > 0 ? widen : w.widen(), w.classes());
+        }
         String name = cfg.dataset();
-        Dataset test = testSplit(cfg, checkpoint + " has " + inferred.classes() + " output classes (fc.bias)", inferred.classes());
-        WideResNet net = new WideResNet(new WideResNet.Config(d, k, inferred.classes()), 0);
-        net.loadStateDict(Checkpoint.readState(checkpoint, net.config()));  // every tensor's dtype, shape and values checked
+        String classifier = List.copyOf(arch.stateShapes().keySet()).get(arch.stateShapes().size() - 1); // the last entry: the classifier's bias
+        Dataset test = testSplit(cfg, checkpoint + " has " + inferred.classes() + " output classes (" + classifier + ")", inferred.classes());
+        Network net = arch.build(0);
+        net.loadStateDict(Checkpoint.readState(checkpoint, arch));  // every tensor's dtype, shape and values checked
         // the corrupted folder is validated whole before any evaluation (the GPU, when used, regenerates built-in sources below)
         Report.resolve(cfg.corrupted(), name, cfg.dataDir(), test, cfg.seed(), cfg.corruptedLimit(), null, allowPartial);
         String how = meta != null ? "from its sidecar" : "inferred from the tensors";
         if (layers > 0 || widen > 0) how = "as given";
-        out.printf("Evaluating %s (%s %s, %d classes) on %s%n", checkpoint, net.config().label(), how, inferred.classes(), test.name());
+        out.printf("Evaluating %s (%s %s, %d classes) on %s%n", checkpoint, arch.label(), how, inferred.classes(), test.name());
         JsonObject report;
         // on the GPU every batch goes up as uint8 and only its logits come back; the built-in corruptions are generated there too
         try (Engine model = Engines.inference(engine, net, test.images().height(), test.images().width(), out)) {

@@ -33,18 +33,20 @@ public final class TrainCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin EvalOptions eval = new EvalOptions();
 
-    @Option(names = {"-m", "--model"}, description = "Architecture; only wrn (WideResNet) (default: ${DEFAULT-VALUE})")
+    @Option(names = {"-m", "--model"}, description = {"Architecture, as the official cifar.py: wrn (WideResNet, sized by --layers and "
+            + "--widen-factor), allconv (AllConvNet), densenet (DenseNet-40-12), resnext (ResNeXt-29 4x32d) (default: ${DEFAULT-VALUE})"})
     String model = "wrn";
-    @Option(names = {"-e", "--epochs"}, description = "Epochs (default: ${DEFAULT-VALUE})")
-    int epochs = D.epochs();
+    @Option(names = {"-e", "--epochs"}, description = "Epochs (default: the official per model: 100; 200 for resnext and densenet)")
+    Integer epochs;
     @Option(names = {"-lr", "--learning-rate"}, description = "Initial learning rate, cosine-decayed per step to 1e-6 (default: ${DEFAULT-VALUE})")
     double learningRate = D.learningRate();
     @Option(names = {"-b", "--batch-size"}, description = "Samples per step; JSD mode feeds 3x as many images (default: ${DEFAULT-VALUE})")
     int batchSize = D.batchSize();
     @Option(names = "--momentum", description = "SGD momentum, Nesterov (default: ${DEFAULT-VALUE})")
     double momentum = D.momentum();
-    @Option(names = {"-wd", "--decay"}, description = "Weight decay on every parameter (default: ${DEFAULT-VALUE})")
-    double decay = D.decay();
+    @Option(names = {"-wd", "--decay"}, description = "Weight decay on every parameter (default: the official per model: 0.0005; "
+            + "0.0001 for densenet)")
+    Double decay;
     @Option(names = "--layers", description = "WRN depth, 6n+4 (default: ${DEFAULT-VALUE})")
     int layers = D.layers();
     @Option(names = "--widen-factor", description = "WRN widen factor (default: ${DEFAULT-VALUE})")
@@ -139,14 +141,15 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     TrainConfig config() {
-        if (!model.equals("wrn")) throw new IllegalArgumentException("--model " + model + " is not available: only wrn (WideResNet)");
+        String m = org.augmix4j.nn.Models.check(model);
+        org.augmix4j.nn.Models.Defaults official = org.augmix4j.nn.Models.defaults(m);
         if (droprate != 0) throw new IllegalArgumentException("--droprate " + droprate + " is not supported yet (the official default is 0.0)");
         if (noJsd && noAugmix) throw new IllegalArgumentException("--no-jsd and --no-augmix together: pick one (--no-augmix already has no JSD)");
-        new org.augmix4j.nn.WideResNet.Config(layers, widenFactor, 2); // validates depth and width before any data is loaded
+        org.augmix4j.nn.Models.of(m, layers, widenFactor, 2); // validates the architecture before any data is loaded
         AugMixConfig.Mode mode = noAugmix ? AugMixConfig.Mode.NONE : noJsd ? AugMixConfig.Mode.AUGMIX : AugMixConfig.Mode.JSD;
         AugMixConfig aug = new AugMixConfig(mode, mixtureWidth, mixtureDepth, augSeverity, 1.0, allOps, true);
-        return new TrainConfig(Datasets.canonical(eval.dataset), eval.data, epochs, learningRate, batchSize, eval.evalBatchSize, momentum, decay,
-                layers, widenFactor, aug, save, seed, eval.device, eval.numWorkers, trainLimit, eval.corrupted, printFreq, eval.corruptedLimit, eval.testLimit);
+        return new TrainConfig(Datasets.canonical(eval.dataset), eval.data, epochs != null ? epochs : official.epochs(), learningRate, batchSize, eval.evalBatchSize, momentum,
+                decay != null ? decay : official.decay(), m, layers, widenFactor, aug, save, seed, eval.device, eval.numWorkers, trainLimit, eval.corrupted, printFreq, eval.corruptedLimit, eval.testLimit);
     }
 
     int runWith(boolean embedded) throws Exception {

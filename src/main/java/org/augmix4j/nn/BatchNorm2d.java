@@ -20,6 +20,12 @@ public final class BatchNorm2d {
         runningVar = ones.clone();
     }
 
+    /** bn(x) alone (a ResNeXt block's last BN, before the residual add). */
+    Var forward(Tape t, Var x, boolean train) {
+        if (train) numBatchesTracked++;
+        return F.batchNorm(t, x, weight, bias, runningMean, runningVar, train);
+    }
+
     /** relu(bn(x)): every BN of the WRN is followed by a ReLU, so the pair is one fused op. */
     Var forwardRelu(Tape t, Var x, boolean train) {
         if (train) numBatchesTracked++;

@@ -48,12 +48,9 @@ import org.augmix4j.tensor.ShapeException;
  *
  * <p>Backends ({@link GpuBackends}) are chosen once by the caller: cuDNN / cuBLAS or our kernels.
  */
-public final class GpuWideResNet implements AutoCloseable {
+public final class GpuWideResNet implements GpuNetwork {
     /** Every region starts on this many floats (256 bytes). */
     static final long ALIGN = 64;
-
-    /** A parameter's place in the flat buffers. */
-    public record Slot(String name, long offset, int length, int[] shape) {}
 
     /** One BatchNorm2d: its parameter and gradient views, running statistics and saved batch statistics. */
     private static final class Norm {
@@ -210,27 +207,35 @@ public final class GpuWideResNet implements AutoCloseable {
 
     // ---------------------------------------------------------------- state
 
+    @Override
     public WideResNet.Config config() { return config; }
 
+    @Override
     public Gpu gpu() { return gpu; }
 
     public GpuBackends backends() { return backends; }
 
     /** Input images are (3, height, width). */
+    @Override
     public int height() { return height; }
 
+    @Override
     public int width() { return width; }
 
     /** The flat parameter buffer (every parameter, state_dict order, 256-byte aligned slots, zero gaps). */
+    @Override
     public DeviceBuffer params() { return params; }
 
     /** The flat gradient buffer, same layout as {@link #params()}. */
+    @Override
     public DeviceBuffer grads() { return grads; }
 
     /** Length of the flat buffers (parameters plus alignment gaps). */
+    @Override
     public int flatLength() { return (int) flatLength; }
 
     /** The parameters' slots in state_dict order. */
+    @Override
     public List<Slot> slots() { return Collections.unmodifiableList(slots); }
 
     /** The view of one parameter in {@link #params()}. */
@@ -249,6 +254,7 @@ public final class GpuWideResNet implements AutoCloseable {
      * Copies a whole state dict (float[] per tensor, long[1] per num_batches_tracked, every key of
      * this architecture; {@link WideResNet#loadStateDict} validates such a map) to the device.
      */
+    @Override
     public void load(Map<String, Object> state) {
         for (Slot s : slots) paramViews.get(s.name()).copyFrom(entry(state, s.name(), s.length()));
         for (Norm b : norms) {
@@ -268,6 +274,7 @@ public final class GpuWideResNet implements AutoCloseable {
     }
 
     /** Every state_dict entry as the CPU network holds it: float[] per tensor, long[1] per num_batches_tracked (synchronises). */
+    @Override
     public Map<String, Object> stateDict() {
         Map<String, Object> out = new LinkedHashMap<>();
         for (Slot s : slots) {
@@ -287,6 +294,7 @@ public final class GpuWideResNet implements AutoCloseable {
     public void store(WideResNet net) { net.loadStateDict(stateDict()); }
 
     /** Every parameter's gradient by name (synchronises). */
+    @Override
     public Map<String, float[]> gradients() {
         Map<String, float[]> out = new LinkedHashMap<>();
         for (Slot s : slots) {
@@ -401,17 +409,21 @@ public final class GpuWideResNet implements AutoCloseable {
     }
 
     /** Allocates the training arena for up to {@code batch} samples of {@code views} images now (else at the first step). */
+    @Override
     public void reserveTraining(int batch, int views) { trainArena(batch * views); }
 
     /** Device bytes of the arenas allocated so far. */
+    @Override
     public long arenaBytes() {
         return 4 * ((train == null ? 0 : train.mem.length()) + (eval == null ? 0 : eval.mem.length()));
     }
 
     /** The loss scratch of the training arena (loss scalars {total, CE, JS} and the sticky flag); null before the first step. */
+    @Override
     public LossesCuda.Workspace lossWorkspace() { return train == null ? null : train.loss; }
 
     /** The logits (views * batch, K) of the last training step, in the arena (valid until the next step). */
+    @Override
     public DeviceBuffer trainLogits(int n) { return train.at(train.logitsOff, (long) n * classes); }
 
     // ---------------------------------------------------------------- training step
@@ -422,6 +434,7 @@ public final class GpuWideResNet implements AutoCloseable {
      * (zeroed first) for {@code batch} samples: input (views * batch, 3, H, W) NCHW float, labels
      * (batch) int. Queues everything on the compute stream; reads nothing back.
      */
+    @Override
     public void forwardBackward(DeviceBuffer input, DeviceBuffer labels, int batch, int views) {
         ShapeException.check(views == 1 || views == 3, "GpuWideResNet", "views must be 1 (CE) or 3 (JSD), got " + views);
         int n = batch * views;
@@ -531,6 +544,7 @@ public final class GpuWideResNet implements AutoCloseable {
      * Logits (n, K) of n images in evaluation mode (running statistics) into {@code out}: input
      * (n, 3, H, W) NCHW float. Queues everything; nothing read back.
      */
+    @Override
     public void logits(DeviceBuffer input, int n, DeviceBuffer out) {
         if (input.length() < (long) n * 3 * height * width || out.length() < (long) n * classes) {
             throw new ShapeException("GpuWideResNet.logits: input " + input + " / out " + out + " too short for " + n + " images of "
@@ -567,6 +581,7 @@ public final class GpuWideResNet implements AutoCloseable {
     }
 
     /** Number of classes (K). */
+    @Override
     public int classes() { return classes; }
 
     @Override

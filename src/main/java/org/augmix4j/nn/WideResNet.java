@@ -26,9 +26,9 @@ import org.augmix4j.tensor.Tensor;
  *
  * <p>Shapes: input (N, 3, 32, 32) normalised images; output logits (N, classes).
  */
-public final class WideResNet {
+public final class WideResNet implements Network {
     /** Architecture: depth d (d = 6n + 4), widen factor k, number of classes. */
-    public record Config(int depth, int widen, int classes) {
+    public record Config(int depth, int widen, int classes) implements Arch {
         public Config {
             if (depth < 10 || (depth - 4) % 6 != 0) {
                 throw new IllegalArgumentException("WideResNet depth must be 6n+4 with n >= 1 (10, 16, 22, 28, 40, ...), got "
@@ -38,7 +38,29 @@ public final class WideResNet {
             if (classes < 2) throw new IllegalArgumentException("need at least 2 classes, got " + classes);
         }
 
+        @Override
         public String label() { return "WRN-" + depth + "-" + widen; }
+
+        @Override
+        public String model() { return "wrn"; }
+
+        @Override
+        public Config withClasses(int classes) { return new Config(depth, widen, classes); }
+
+        @Override
+        public Map<String, int[]> stateShapes() { return WrnSpec.of(this).stateShapes(); }
+
+        @Override
+        public long parameterCount() { return WrnSpec.parameterCount(this); }
+
+        @Override
+        public long trainingFloatsPerImage(int h, int w) { return WrnSpec.trainingFloatsPerImage(this, h, w); }
+
+        @Override
+        public WideResNet build(long seed) { return new WideResNet(this, seed); }
+
+        @Override
+        public String flags() { return "-m wrn --layers " + depth + " --widen-factor " + widen; }
     }
 
     private record ConvLayer(Var weight, int stride, int pad) {
@@ -133,23 +155,28 @@ public final class WideResNet {
 
     public Config config() { return config; }
 
-    /** Learnable parameters in state_dict order. */
+    @Override
+    public Arch arch() { return config; }
+
+    @Override
     public List<Var> parameters() { return Collections.unmodifiableList(params); }
 
     /** Number of learnable values (2,243,546 for WRN-40-2 with 10 classes). */
+    @Override
     public long parameterCount() {
         long n = 0;
         for (Var v : params) n += v.value().numel();
         return n;
     }
 
-    /** All state_dict keys (parameters and buffers) in PyTorch's order. */
+    @Override
     public List<String> stateKeys() { return Collections.unmodifiableList(stateKeys); }
 
     /**
      * Forward pass of x (N, 3, H, W). In training mode batch norm uses batch statistics and
      * updates its running statistics; with a tape every op records its backward.
      */
+    @Override
     public Var forward(Tape t, Tensor x, boolean train) {
         int[] s = x.shape();
         ShapeException.check(s.length == 4 && s[1] == 3, "WideResNet.forward", "input must be (N, 3, H, W) RGB images, got "
@@ -161,14 +188,10 @@ public final class WideResNet {
         return F.linear(t, h, fcWeight, fcBias);
     }
 
-    /** Forgets every parameter gradient (zero_grad). */
-    public void zeroGrad() {
-        for (Var v : params) v.clearGrad();
-    }
-
     // ---------------------------------------------------------------- state dict
 
     /** Every state_dict entry under its official key: float[] for tensors, long[1] for num_batches_tracked. */
+    @Override
     public Map<String, Object> stateDict() {
         Map<String, Object> out = new LinkedHashMap<>();
         Map<String, Var> byName = new LinkedHashMap<>();
@@ -203,45 +226,10 @@ public final class WideResNet {
      * Loads values by key into this network (copying). Missing keys, unexpected keys and shape
      * mismatches are errors naming the key; {@code num_batches_tracked} may be absent.
      */
+    @Override
     public void loadStateDict(Map<String, Object> state) {
-        Map<String, Object> mine = stateDict();
-        List<String> missing = new ArrayList<>(), unexpected = new ArrayList<>();
-        for (String key : mine.keySet()) {
-            if (!state.containsKey(key) && !key.endsWith("num_batches_tracked")) missing.add(key);
-        }
-        for (String key : state.keySet()) if (!mine.containsKey(key)) unexpected.add(key);
-        if (!missing.isEmpty() || !unexpected.isEmpty()) {
-            throw new IllegalArgumentException("state_dict does not fit " + config.label() + " with " + config.classes()
-                    + " classes: missing " + head(missing) + ", unexpected " + head(unexpected)
-                    + ". Check --layers/--widen-factor and the dataset's class count.");
-        }
-        for (Map.Entry<String, Object> e : mine.entrySet()) {
-            Object src = state.get(e.getKey());
-            if (src == null) continue;
-            if (e.getValue() instanceof float[] dst) {
-                if (!(src instanceof float[] s)) {
-                    throw new IllegalArgumentException("state_dict entry " + e.getKey() + " holds integers, but it is a float32 "
-                            + "tensor (shape " + Tensor.str(stateShape(e.getKey())) + "); re-export the weights with float tensors");
-                }
-                if (s.length != dst.length) {
-                    throw new IllegalArgumentException("state_dict entry " + e.getKey() + " has " + s.length + " values, expected "
-                            + dst.length + " (shape " + Tensor.str(stateShape(e.getKey())) + ")");
-                }
-                System.arraycopy(s, 0, dst, 0, dst.length);
-            } else {
-                String prefix = e.getKey().substring(0, e.getKey().lastIndexOf('.'));
-                if (!(src instanceof long[] n) || n.length != 1) {
-                    throw new IllegalArgumentException("state_dict entry " + e.getKey() + " must be one int64 value (shape []), but it "
-                            + "holds " + (src instanceof long[] n ? n.length + " integers" : "floats") + "; re-export it from "
-                            + "PyTorch, or drop the entry (it is optional)");
-                }
-                normByPrefix.get(prefix).numBatchesTracked = n[0];
-            }
-        }
-    }
-
-    private static String head(List<String> keys) {
-        if (keys.isEmpty()) return "none";
-        return keys.size() <= 5 ? keys.toString() : keys.subList(0, 5) + " and " + (keys.size() - 5) + " more";
+        StateDicts.load(stateDict(), state, config.label() + " with " + config.classes() + " classes",
+                "Check --layers/--widen-factor and the dataset's class count.", this::stateShape,
+                (key, n) -> normByPrefix.get(key.substring(0, key.lastIndexOf('.'))).numBatchesTracked = n);
     }
 }

@@ -1,12 +1,12 @@
 package org.augmix4j.optim;
 
 import org.augmix4j.cuda.DeviceBuffer;
-import org.augmix4j.nn.GpuWideResNet;
+import org.augmix4j.nn.GpuNetwork;
 import org.augmix4j.ops.SgdCuda;
 
 /**
  * {@link Sgd} on the GPU: the momentum buffers of every parameter in one flat buffer with the
- * network's flat layout ({@link GpuWideResNet#params()}), and ONE launch per step over all of it
+ * network's flat layout ({@link GpuNetwork#params()}), and ONE launch per step over all of it
  * ({@code sgd_step_forward}: the same float operations as {@link Sgd}, in PyTorch's order, bit for
  * bit). The gaps between parameters hold zeros in all three buffers and stay zero.
  *
@@ -14,14 +14,14 @@ import org.augmix4j.ops.SgdCuda;
  * {@link #state()}), which checkpoints write.
  */
 public final class GpuSgd implements AutoCloseable {
-    private final GpuWideResNet net;
+    private final GpuNetwork net;
     private final DeviceBuffer momentumBuffer;
     private final float momentum, weightDecay;
     private final boolean nesterov;
     private boolean first = true;
     private long steps;
 
-    public GpuSgd(GpuWideResNet net, float momentum, float weightDecay, boolean nesterov) {
+    public GpuSgd(GpuNetwork net, float momentum, float weightDecay, boolean nesterov) {
         this.net = net;
         this.momentum = momentum;
         this.weightDecay = weightDecay;
@@ -53,7 +53,7 @@ public final class GpuSgd implements AutoCloseable {
     public SgdState state() {
         java.util.Map<String, float[]> m = new java.util.LinkedHashMap<>();
         if (!first) {
-            for (GpuWideResNet.Slot s : net.slots()) {
+            for (GpuNetwork.Slot s : net.slots()) {
                 float[] b = new float[s.length()];
                 momentumBuffer.view(s.offset(), s.length()).copyTo(b);
                 m.put(s.name(), b);
@@ -68,7 +68,7 @@ public final class GpuSgd implements AutoCloseable {
      */
     public void load(SgdState state) {
         boolean any = false;
-        for (GpuWideResNet.Slot s : net.slots()) {
+        for (GpuNetwork.Slot s : net.slots()) {
             float[] b = state.momentum().get(s.name());
             DeviceBuffer v = momentumBuffer.view(s.offset(), s.length());
             if (b == null) {

@@ -21,8 +21,9 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.augmix4j.data.AtomicFile;
 import org.augmix4j.nn.Safetensors;
-import org.augmix4j.nn.WideResNet;
-import org.augmix4j.nn.WrnSpec;
+import org.augmix4j.nn.Arch;
+import org.augmix4j.nn.Models;
+import org.augmix4j.nn.Network;
 import org.augmix4j.optim.SgdState;
 
 /**
@@ -41,7 +42,10 @@ import org.augmix4j.optim.SgdState;
  */
 public final class Checkpoint {
     /** What the sidecar says. */
-    public record Meta(int epoch, long step, int layers, int widenFactor, int classes, long seed, JsonObject config) {}
+    public record Meta(int epoch, long step, String model, int layers, int widenFactor, int classes, long seed, JsonObject config) {
+        /** The architecture the sidecar records (layers and widen factor only for wrn). */
+        public Arch arch() { return Models.of(model, layers, widenFactor, classes); }
+    }
 
     private Checkpoint() {}
 
@@ -85,7 +89,7 @@ public final class Checkpoint {
      */
     static void save(Path weights, Engine engine, int epoch, long step, long seed, JsonObject config,
                      java.util.function.Consumer<String> fault) throws IOException {
-        WideResNet.Config arch = engine.config();
+        Arch arch = engine.config();
         Map<String, Object> state = engine.stateDict();
         SgdState sgd = engine.optimizerState();
         refuseNonFinite(weights, epoch, state, sgd);
@@ -98,7 +102,7 @@ public final class Checkpoint {
             boolean committed = false;
             try {
                 Map<String, Safetensors.Entry> model = new LinkedHashMap<>();
-                WrnSpec.of(arch).stateShapes().forEach((k, sh) -> {
+                arch.stateShapes().forEach((k, sh) -> {
                     Object v = state.get(k);
                     long[] shape = new long[sh.length];
                     for (int i = 0; i < sh.length; i++) shape[i] = sh[i];
@@ -113,8 +117,11 @@ public final class Checkpoint {
                 o.addProperty("format", FORMAT);
                 o.addProperty("epoch", epoch);
                 o.addProperty("step", step);
-                o.addProperty("layers", arch.depth());
-                o.addProperty("widen_factor", arch.widen());
+                o.addProperty("model", arch.model());
+                if (arch instanceof org.augmix4j.nn.WideResNet.Config wrn) {
+                    o.addProperty("layers", wrn.depth());
+                    o.addProperty("widen_factor", wrn.widen());
+                }
                 o.addProperty("classes", arch.classes());
                 o.addProperty("seed", seed);
                 o.addProperty("rng", "philox4x32-10 keyed by (seed, epoch, sample); next epoch " + epoch);
@@ -300,12 +307,23 @@ public final class Checkpoint {
             throw new IOException(side + ": the checkpoint sidecar is not valid JSON (" + e.getMessage() + "); delete it to use "
                     + weights.getFileName() + " as plain weights (the architecture is then inferred from the tensors)");
         }
-        if (o == null || !o.has("weights_sha256") || !o.get("weights_sha256").isJsonPrimitive() || !o.has("epoch") || !o.has("layers")) {
-            throw new IOException(side + ": not an AugMix4J checkpoint sidecar (no weights_sha256/epoch/layers)");
+        if (o == null || !o.has("weights_sha256") || !o.get("weights_sha256").isJsonPrimitive() || !o.has("epoch")
+                || !(o.has("layers") || o.has("model"))) {
+            throw new IOException(side + ": not an AugMix4J checkpoint sidecar (no weights_sha256/epoch/model)");
         }
+        String model = "wrn"; // sidecars before the model zoo have no "model": they are all WideResNets
+        if (o.has("model")) {
+            if (!o.get("model").isJsonPrimitive() || !Models.NAMES.contains(o.get("model").getAsString())) {
+                throw new IOException(side + ": the checkpoint sidecar's \"model\" is " + o.get("model") + ", not one of "
+                        + Models.NAMES + "; the sidecar is damaged. Use an earlier checkpoint, or delete the sidecar to load the "
+                        + "weights as plain weights (eval infers the architecture from the tensors).");
+            }
+            model = o.get("model").getAsString();
+        }
+        boolean wrn = model.equals("wrn");
         JsonObject config = o.has("config") && o.get("config").isJsonObject() ? o.getAsJsonObject("config") : new JsonObject();
-        Meta meta = new Meta((int) number(o, "epoch", side, 0, Integer.MAX_VALUE), number(o, "step", side, 0, Long.MAX_VALUE),
-                (int) number(o, "layers", side, 10, 10_000), (int) number(o, "widen_factor", side, 1, 1_000),
+        Meta meta = new Meta((int) number(o, "epoch", side, 0, Integer.MAX_VALUE), number(o, "step", side, 0, Long.MAX_VALUE), model,
+                wrn ? (int) number(o, "layers", side, 10, 10_000) : 0, wrn ? (int) number(o, "widen_factor", side, 1, 1_000) : 0,
                 (int) number(o, "classes", side, 2, 1_000_000), number(o, "seed", side, Long.MIN_VALUE, Long.MAX_VALUE), config);
         verify(weights, o.get("weights_sha256").getAsString(), side);
         Path optim = optimFile(weights);
@@ -351,16 +369,16 @@ public final class Checkpoint {
      * or flattened tensor of the right size is refused), and that no value is NaN or Inf. Errors name
      * the file, the tensor, the expected and the found shape.
      */
-    public static Map<String, Object> readState(Path weights, WideResNet.Config arch) throws IOException {
-        Map<String, int[]> want = WrnSpec.of(arch).stateShapes();
+    public static Map<String, Object> readState(Path weights, Arch arch) throws IOException {
+        Map<String, int[]> want = arch.stateShapes();
         Map<String, Object> state = new LinkedHashMap<>();
         for (Map.Entry<String, Safetensors.Entry> en : Safetensors.read(weights).tensors().entrySet()) {
-            String key = en.getKey().startsWith("module.") ? en.getKey().substring("module.".length()) : en.getKey();
+            String key = canonicalKey(en.getKey());
             Safetensors.Entry e = en.getValue();
             int[] shape = want.get(key);
             if (shape == null) {
                 throw new IllegalArgumentException(weights + ": tensor " + key + " is not part of " + arch.label() + " with " + arch.classes()
-                        + " classes. Check --layers/--widen-factor and --dataset, or that the file is a WideResNet checkpoint.");
+                        + " classes. Check -m (and for wrn --layers/--widen-factor) and --dataset, or that the file holds this model's weights.");
             }
             boolean counter = key.endsWith("num_batches_tracked");
             String dtype = counter ? "I64" : "F32";
@@ -390,39 +408,30 @@ public final class Checkpoint {
         return true;
     }
 
-    /** Reads a weights file into a state dict, tolerating PyTorch's {@code module.} prefix. */
+    /**
+     * A state_dict key as AugMix4J names it: without DataParallel's {@code module.} prefix, and with the
+     * WRN shortcut as {@code convShortcut} (the name of the shared PyTorch fixture and of the
+     * third-party WideResNet the official code started from). The released official wideresnet.py
+     * (google-research/augmix, commit ee107ae) names it {@code conv_shortcut}; both load.
+     */
+    public static String canonicalKey(String key) {
+        String k = key.startsWith("module.") ? key.substring("module.".length()) : key;
+        return k.startsWith("block") && k.contains(".conv_shortcut.") ? k.replace(".conv_shortcut.", ".convShortcut.") : k;
+    }
+
+    /** Reads a weights file into a state dict, tolerating PyTorch's {@code module.} prefix and either WRN shortcut name. */
     public static Map<String, Object> readState(Path weights) throws IOException {
         Map<String, Object> state = new LinkedHashMap<>();
         Safetensors.read(weights).tensors().forEach((k, e) -> {
-            String key = k.startsWith("module.") ? k.substring("module.".length()) : k;
+            String key = canonicalKey(k);
             state.put(key, e.dtype().equals("F32") ? e.floats() : e.longs());
         });
         return state;
     }
 
-    /**
-     * Infers (layers, widen factor, classes) from tensor names and shapes: the number of blocks
-     * per stage, conv1's width, fc's rows.
-     */
-    public static WideResNet.Config inferConfig(Map<String, Object> state, Path file) {
-        int blocks = 0;
-        while (state.containsKey("block1.layer." + blocks + ".conv1.weight")) blocks++;
-        Object fc = state.get("fc.bias"), w1 = state.get("block1.layer.0.conv1.weight");
-        if (blocks == 0 || !(fc instanceof float[]) || !(w1 instanceof float[])) {
-            throw new IllegalArgumentException(file + ": not an official WideResNet state_dict (no block1.layer.0.conv1.weight / "
-                    + "fc.bias); give --layers and --widen-factor, or export from the official model");
-        }
-        int width = ((float[]) w1).length / (16 * 9); // block1.layer.0.conv1: (16k, 16, 3, 3)
-        if (width < 16 || width % 16 != 0 || ((float[]) fc).length < 2) {
-            throw new IllegalArgumentException(file + ": block1.layer.0.conv1.weight has " + ((float[]) w1).length + " values and fc.bias "
-                    + ((float[]) fc).length + ", which fit no WideResNet; give --layers and --widen-factor, or check the file");
-        }
-        return new WideResNet.Config(6 * blocks + 4, width / 16, ((float[]) fc).length);
-    }
-
     /** Loads weights into {@code net}. */
-    public static void loadWeights(Path weights, WideResNet net) throws IOException {
-        net.loadStateDict(readState(weights, net.config()));
+    public static void loadWeights(Path weights, Network net) throws IOException {
+        net.loadStateDict(readState(weights, net.arch()));
     }
 
     /** The optimiser state: momentum buffers by parameter name and the step count. */

@@ -7,7 +7,8 @@ import org.augmix4j.autograd.Var;
 import org.augmix4j.cpu.Parallel;
 import org.augmix4j.data.EpochSampler;
 import org.augmix4j.nn.AugMixLoss;
-import org.augmix4j.nn.WideResNet;
+import org.augmix4j.nn.Arch;
+import org.augmix4j.nn.Network;
 import org.augmix4j.ops.Losses;
 import org.augmix4j.optim.Sgd;
 import org.augmix4j.optim.SgdState;
@@ -15,7 +16,7 @@ import org.augmix4j.tensor.ImageBatch;
 import org.augmix4j.tensor.Tensor;
 
 /**
- * {@link Engine} on the pure-Java CPU backend: {@link WideResNet} on the tape autograd, the AugMix
+ * {@link Engine} on the pure-Java CPU backend: a {@link Network} of the zoo on the tape autograd, the AugMix
  * batch from {@link AugMix#sampleBatch} (all cores), {@link AugMixLoss}, {@link Sgd}. Every float
  * operation is deterministic for a given thread count, so a fixed-seed run gives byte-identical
  * checkpoints. The input buffer of a full batch is allocated once.
@@ -23,7 +24,7 @@ import org.augmix4j.tensor.Tensor;
  * <p>Shapes: a batch of b samples is (views * b, 3, H, W) normalised floats, logits (views * b, K).
  */
 public final class CpuEngine implements Engine {
-    private final WideResNet net;
+    private final Network net;
     private final Training training;   // null: evaluation only
     private final Sgd sgd;
     private float[] input;
@@ -31,20 +32,20 @@ public final class CpuEngine implements Engine {
     private long correct, samples, augmentNanos, stepNanos;
 
     /** Training and evaluation of {@code net} (its weights are the starting point). */
-    public CpuEngine(WideResNet net, Training training) {
+    public CpuEngine(Network net, Training training) {
         this.net = net;
         this.training = training;
         this.sgd = training == null ? null : new Sgd(net.parameters(), (float) training.momentum(), (float) training.decay(), true);
     }
 
     /** Evaluation only: {@link #step} throws. */
-    public static CpuEngine inference(WideResNet net) { return new CpuEngine(net, null); }
+    public static CpuEngine inference(Network net) { return new CpuEngine(net, null); }
 
     @Override
-    public WideResNet.Config config() { return net.config(); }
+    public Arch config() { return net.arch(); }
 
     @Override
-    public int classes() { return net.config().classes(); }
+    public int classes() { return net.arch().classes(); }
 
     @Override
     public String label() { return config().label(); }
@@ -56,7 +57,7 @@ public final class CpuEngine implements Engine {
     public String describe() { return "CPU engine, " + Parallel.threads() + " threads"; }
 
     /** The network (tests compare its state). */
-    public WideResNet net() { return net; }
+    public Network net() { return net; }
 
     @Override
     public void step(EpochSampler.Batch batch, double lr) {
@@ -68,6 +69,7 @@ public final class CpuEngine implements Engine {
         long t0 = System.nanoTime();
         AugMix.sampleBatch(images, idx, training.seed(), batch.epoch().index(), training.augmix(), x);
         long t1 = System.nanoTime();
+        net.beginStep(training.seed(), (long) batch.epoch().index() * batch.epoch().steps() + batch.step());
         Tape tape = new Tape();
         Var logits = net.forward(tape, Tensor.of(x, views * count, 3, h, w), true);
         Var loss = AugMixLoss.of(tape, logits, labels, count, views);

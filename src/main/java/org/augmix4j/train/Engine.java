@@ -2,11 +2,11 @@ package org.augmix4j.train;
 
 import java.util.Map;
 import org.augmix4j.data.EpochSampler;
-import org.augmix4j.nn.WideResNet;
+import org.augmix4j.nn.Arch;
 import org.augmix4j.optim.SgdState;
 
 /**
- * The seam between the training loop and where the arithmetic runs: a WideResNet with its
+ * The seam between the training loop and where the arithmetic runs: a network of the zoo with its
  * Nesterov SGD on the CPU ({@link CpuEngine}) or on a GPU ({@link GpuEngine}). {@link Trainer} is
  * the only epoch loop; it asks the engine for one step per batch, for logits when it evaluates,
  * and for the state when it writes a checkpoint. Engines are opened by {@link Engines} and owned
@@ -33,7 +33,7 @@ public interface Engine extends Classifier, AutoCloseable {
     }
 
     /** The architecture. */
-    WideResNet.Config config();
+    Arch config();
 
     /** "cpu" or "gpu": what the run record names. */
     String kind();

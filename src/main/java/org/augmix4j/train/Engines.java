@@ -3,7 +3,7 @@ package org.augmix4j.train;
 import java.io.PrintStream;
 import org.augmix4j.cuda.Gpu;
 import org.augmix4j.cuda.Launch;
-import org.augmix4j.nn.WideResNet;
+import org.augmix4j.nn.Network;
 import org.augmix4j.ops.GpuBackends;
 
 /**
@@ -43,16 +43,16 @@ public final class Engines {
      * A training engine for {@code init} (architecture and starting weights) on {@code height} x
      * {@code width} images, announced on {@code out}.
      */
-    public static Engine training(Options o, WideResNet init, int height, int width, Training training, PrintStream out) {
+    public static Engine training(Options o, Network init, int height, int width, Training training, PrintStream out) {
         return open(o, init, height, width, training, out);
     }
 
     /** An evaluation-only engine for {@code net}'s weights. */
-    public static Engine inference(Options o, WideResNet net, int height, int width, PrintStream out) {
+    public static Engine inference(Options o, Network net, int height, int width, PrintStream out) {
         return open(o, net, height, width, null, out);
     }
 
-    private static Engine open(Options o, WideResNet net, int height, int width, Training training, PrintStream out) {
+    private static Engine open(Options o, Network net, int height, int width, Training training, PrintStream out) {
         Gpu gpu = o.device().resolve(out);
         if (gpu == null) {
             CpuEngine cpu = new CpuEngine(net, training);
@@ -63,7 +63,7 @@ public final class Engines {
     }
 
     /** An engine on {@code gpu} without resolving --device (the bench and the tests pick the device themselves). */
-    public static GpuEngine onGpu(Gpu gpu, Options o, WideResNet net, int height, int width, Training training, PrintStream out) {
+    public static GpuEngine onGpu(Gpu gpu, Options o, Network net, int height, int width, Training training, PrintStream out) {
         if (o.syncDebug()) Launch.syncDebug = true;
         GpuBackends backends = GpuBackends.select(gpu, o.backends(), o.tf32());
         GpuEngine e = new GpuEngine(gpu, backends, net, height, width, training, o.evalBatch(), o.augmentOnGpu());

@@ -4,8 +4,13 @@ import java.util.Map;
 import org.augmix4j.cuda.DeviceBuffer;
 import org.augmix4j.cuda.Gpu;
 import org.augmix4j.data.EpochSampler;
+import org.augmix4j.nn.Arch;
+import org.augmix4j.nn.GpuNetwork;
 import org.augmix4j.nn.GpuWideResNet;
+import org.augmix4j.nn.GpuZooNetwork;
+import org.augmix4j.nn.Network;
 import org.augmix4j.nn.WideResNet;
+import org.augmix4j.nn.ZooNetwork;
 import org.augmix4j.ops.GpuBackends;
 import org.augmix4j.ops.Losses;
 import org.augmix4j.ops.LossesCuda;
@@ -31,7 +36,7 @@ import org.augmix4j.tensor.ImageBatch;
 public final class GpuEngine implements Engine {
     private final Gpu gpu;
     private final GpuBackends backends;
-    private final GpuWideResNet net;
+    private final GpuNetwork net;
     private final Training training;     // null: evaluation only
     private final int evalBatch;
     private GpuSgd sgd;
@@ -44,15 +49,16 @@ public final class GpuEngine implements Engine {
      * {@code init}'s architecture and weights on {@code gpu} for {@code height} x {@code width}
      * images; owns {@code backends} from here on (closes them).
      */
-    GpuEngine(Gpu gpu, GpuBackends backends, WideResNet init, int height, int width, Training training, int evalBatch,
+    GpuEngine(Gpu gpu, GpuBackends backends, Network init, int height, int width, Training training, int evalBatch,
               boolean augmentOnGpu) {
         this.gpu = gpu;
         this.backends = backends;
         this.training = training;
         this.evalBatch = Math.max(1, evalBatch);
-        GpuWideResNet n;
+        GpuNetwork n;
         try {
-            n = new GpuWideResNet(gpu, backends, init, height, width);
+            n = init instanceof WideResNet wrn ? new GpuWideResNet(gpu, backends, wrn, height, width)
+                    : new GpuZooNetwork(gpu, backends, (ZooNetwork) init, height, width);
         } catch (RuntimeException e) {
             backends.close();
             throw e;
@@ -72,7 +78,7 @@ public final class GpuEngine implements Engine {
     }
 
     @Override
-    public WideResNet.Config config() { return net.config(); }
+    public Arch config() { return net.config(); }
 
     @Override
     public int classes() { return net.classes(); }
@@ -94,7 +100,7 @@ public final class GpuEngine implements Engine {
     public GpuBackends backends() { return backends; }
 
     /** The device network (tests and the bench). */
-    public GpuWideResNet net() { return net; }
+    public GpuNetwork net() { return net; }
 
     @Override
     public void step(EpochSampler.Batch batch, double lr) {
@@ -104,6 +110,7 @@ public final class GpuEngine implements Engine {
         int count = batch.count(), views = training.views();
         batches.fill(epoch.set().images(), epoch.index(), epoch.order(), batch.from(), count, input);
         DeviceBuffer y = labels.view(batch.from(), count);
+        net.beginStep(training.seed(), (long) epoch.index() * epoch.steps() + batch.step());
         net.forwardBackward(input, y, count, views);
         LossesCuda.trainStats(net.trainLogits(count * views), y, net.lossWorkspace().loss, stats, count, classes());
         sgd.step((float) lr);

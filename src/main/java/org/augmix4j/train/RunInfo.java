@@ -7,16 +7,17 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.augmix4j.data.AtomicFile;
-import org.augmix4j.nn.WideResNet;
+import org.augmix4j.nn.Network;
 
 /** The resolved configuration, versions and hardware saved with every run. */
 public final class RunInfo {
     private RunInfo() {}
 
     /** The run's configuration with the architecture's class and parameter counts and the engine that runs it. */
-    public static JsonObject configJson(TrainConfig c, WideResNet net, Engine engine) {
+    public static JsonObject configJson(TrainConfig c, Network net, Engine engine) {
         JsonObject o = c.toJson();
-        o.addProperty("classes", net.config().classes());
+        o.addProperty("architecture", net.arch().label());
+        o.addProperty("classes", net.arch().classes());
         o.addProperty("parameters", net.parameterCount());
         o.addProperty("engine", engine.kind());
         o.addProperty("engine_detail", engine.describe());

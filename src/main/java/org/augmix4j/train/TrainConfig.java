@@ -18,6 +18,7 @@ import org.augmix4j.augment.AugMixConfig;
  * @param evalBatchSize images per evaluation forward (1000)
  * @param momentum      SGD momentum (0.9, Nesterov)
  * @param decay         weight decay on every parameter (5e-4)
+ * @param model         wrn | allconv | densenet | resnext (-m/--model; wrn)
  * @param layers        WRN depth (40)
  * @param widenFactor   WRN widen factor (2)
  * @param augmix        mode, width, depth, severity, all-ops of the AugMix pipeline
@@ -32,7 +33,7 @@ import org.augmix4j.augment.AugMixConfig;
  * @param testLimit     evaluate on the first N test images only (0 = all), per epoch and at the end
  */
 public record TrainConfig(String dataset, Path dataDir, int epochs, double learningRate, int batchSize, int evalBatchSize,
-                          double momentum, double decay, int layers, int widenFactor, AugMixConfig augmix, Path save,
+                          double momentum, double decay, String model, int layers, int widenFactor, AugMixConfig augmix, Path save,
                           long seed, Device device, int threads, int trainLimit, String corrupted, int printFreq,
                           int corruptedLimit, int testLimit) {
     public TrainConfig {
@@ -51,13 +52,14 @@ public record TrainConfig(String dataset, Path dataDir, int epochs, double learn
             throw new IllegalArgumentException("--batch-size " + batchSize + ": one step would hold " + batchSize * (long) augmix.imagesPerSample()
                     + " images (" + floats + " floats), more than one Java array can; use --batch-size " + most + " or less (the official value is 128)");
         }
+        model = org.augmix4j.nn.Models.check(model);
         if (layers < 10 || layers > 10_000) {
             throw new IllegalArgumentException("--layers " + layers + " is outside 10..10000 (WRN depth 6n+4; the official model is --layers 40)");
         }
     }
 
     /** The official cifar.py defaults (its argparse; docs/training.md) plus AugMix4J's. */
-    public static final TrainConfig DEFAULTS = new TrainConfig("cifar10", Path.of("data"), 100, 0.1, 128, 1000, 0.9, 0.0005, 40, 2,
+    public static final TrainConfig DEFAULTS = new TrainConfig("cifar10", Path.of("data"), 100, 0.1, 128, 1000, 0.9, 0.0005, "wrn", 40, 2,
             AugMixConfig.defaults(), Path.of("snapshots"), 1, Device.AUTO, 0, 0, "auto", 50, 0, 0);
 
     /** JSON key -> the train flag that sets it (the keys of config.json and the sidecar's "config"). */
@@ -67,7 +69,7 @@ public record TrainConfig(String dataset, Path dataDir, int epochs, double learn
         Map<String, String> m = new LinkedHashMap<>();
         String[][] pairs = {{"dataset", "--dataset"}, {"data", "--data"}, {"epochs", "--epochs"}, {"learning_rate", "--learning-rate"},
             {"batch_size", "--batch-size"}, {"eval_batch_size", "--eval-batch-size"}, {"momentum", "--momentum"}, {"decay", "--decay"},
-            {"layers", "--layers"}, {"widen_factor", "--widen-factor"}, {"mode", "--no-jsd/--no-augmix"}, {"mixture_width", "--mixture-width"},
+            {"model", "--model"}, {"layers", "--layers"}, {"widen_factor", "--widen-factor"}, {"mode", "--no-jsd/--no-augmix"}, {"mixture_width", "--mixture-width"},
             {"mixture_depth", "--mixture-depth"}, {"aug_severity", "--aug-severity"}, {"all_ops", "--all-ops"}, {"save", "--save"},
             {"seed", "--seed"}, {"device", "--device"}, {"threads", "--num-workers"}, {"train_limit", "--train-limit"},
             {"corrupted", "--corrupted"}, {"print_freq", "--print-freq"}, {"corrupted_limit", "--corrupted-limit"},
@@ -81,7 +83,7 @@ public record TrainConfig(String dataset, Path dataDir, int epochs, double learn
         JsonObject o = new JsonObject();
         o.addProperty("dataset", dataset);
         o.addProperty("data", dataDir.toString());
-        o.addProperty("model", "wrn");
+        o.addProperty("model", model);
         o.addProperty("epochs", epochs);
         o.addProperty("learning_rate", learningRate);
         o.addProperty("batch_size", batchSize);
@@ -121,7 +123,7 @@ public record TrainConfig(String dataset, Path dataDir, int epochs, double learn
             return new TrainConfig(str(o, "dataset", base.dataset()), Path.of(str(o, "data", base.dataDir().toString())),
                     i(o, "epochs", base.epochs()), d(o, "learning_rate", base.learningRate()), i(o, "batch_size", base.batchSize()),
                     i(o, "eval_batch_size", base.evalBatchSize()), d(o, "momentum", base.momentum()), d(o, "decay", base.decay()),
-                    i(o, "layers", base.layers()), i(o, "widen_factor", base.widenFactor()), aug, Path.of(str(o, "save", base.save().toString())),
+                    str(o, "model", base.model()), i(o, "layers", base.layers()), i(o, "widen_factor", base.widenFactor()), aug, Path.of(str(o, "save", base.save().toString())),
                     o.has("seed") ? o.get("seed").getAsLong() : base.seed(), Device.parse(str(o, "device", base.device().flag())),
                     i(o, "threads", base.threads()), i(o, "train_limit", base.trainLimit()), str(o, "corrupted", base.corrupted()),
                     i(o, "print_freq", base.printFreq()), i(o, "corrupted_limit", base.corruptedLimit()), i(o, "test_limit", base.testLimit()));
@@ -129,6 +131,9 @@ public record TrainConfig(String dataset, Path dataDir, int epochs, double learn
             throw new IllegalArgumentException("the saved configuration has a value of the wrong type (" + e.getMessage() + ")", e);
         }
     }
+
+    /** The architecture this configuration trains for a dataset of {@code classes} classes. */
+    public org.augmix4j.nn.Arch arch(int classes) { return org.augmix4j.nn.Models.of(model, layers, widenFactor, classes); }
 
     private static int i(JsonObject o, String k, int dflt) { return o.has(k) ? o.get(k).getAsInt() : dflt; }
 

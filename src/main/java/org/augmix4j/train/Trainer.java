@@ -20,8 +20,8 @@ import org.augmix4j.data.Dataset;
 import org.augmix4j.data.Datasets;
 import org.augmix4j.data.EpochSampler;
 import org.augmix4j.data.Splits;
-import org.augmix4j.nn.WideResNet;
-import org.augmix4j.nn.WrnSpec;
+import org.augmix4j.nn.Arch;
+import org.augmix4j.nn.Network;
 import org.augmix4j.ops.Losses;
 import org.augmix4j.optim.CosineSchedule;
 
@@ -107,23 +107,24 @@ public final class Trainer {
      */
     public EpochStats run(Path resume, int stopAfter, boolean finalReport) throws IOException {
         Parallel.setThreads(cfg.threads());
-        WideResNet.Config planned = new WideResNet.Config(cfg.layers(), cfg.widenFactor(), 10);
-        checkParameterMemory(planned);
+        checkParameterMemory(cfg.arch(10));
         data = preloaded != null ? limit(preloaded, cfg) : loadData(cfg);
         Dataset train = data.train();
         int classes = train.numClasses();
         // --corrupted is validated whole now, not after the last epoch
         if (finalReport) Report.resolve(cfg.corrupted(), cfg.dataset(), cfg.dataDir(), data.test(), cfg.seed(), cfg.corruptedLimit(), null);
-        WideResNet init = new WideResNet(new WideResNet.Config(cfg.layers(), cfg.widenFactor(), classes), cfg.seed());
+        Arch arch = cfg.arch(classes);
+        int h = train.images().height(), w = train.images().width();
+        arch.trainingFloatsPerImage(h, w); // an image size the model cannot take is refused here, before anything is built
+        Network init = arch.build(cfg.seed());
         EpochSampler sampler = new EpochSampler(train, cfg.seed(), cfg.batchSize());
         int stepsPerEpoch = sampler.steps();
         CosineSchedule schedule = new CosineSchedule(cfg.learningRate(), (long) cfg.epochs() * stepsPerEpoch);
-        Checkpoint.Meta meta = resume == null ? null : checkResume(resume, init.config(), train.name(), stepsPerEpoch);
+        Checkpoint.Meta meta = resume == null ? null : checkResume(resume, arch, train.name(), stepsPerEpoch);
         int last = stopAfter > 0 ? Math.min(stopAfter, cfg.epochs()) : cfg.epochs();
         EpochStats stats = null;
-        int h = train.images().height(), w = train.images().width();
         try (Engine engine = Engines.training(engineOptions, init, h, w, Training.of(cfg), out)) {
-            if (engine instanceof CpuEngine) checkActivationMemory(init.config(), Math.min(cfg.batchSize(), train.size()), h, w);
+            if (engine instanceof CpuEngine) checkActivationMemory(arch, Math.min(cfg.batchSize(), train.size()), h, w);
             engineKind = engine.kind();
             JsonObject config = RunInfo.configJson(cfg, init, engine);
             int startEpoch = meta == null ? 0 : meta.epoch();
@@ -131,7 +132,7 @@ public final class Trainer {
             runDir = meta != null ? resume.toAbsolutePath().getParent() : newRunDir();
             try (RunLock lock = RunLock.acquire(runDir)) {
                 if (meta != null) {
-                    engine.load(Checkpoint.readState(resume, init.config()), Checkpoint.readOptimizer(resume));
+                    engine.load(Checkpoint.readState(resume, arch), Checkpoint.readOptimizer(resume));
                     out.printf("Resuming %s from epoch %d (step %d)%n", resume, startEpoch, step);
                     RunInfo.writeJson(runDir.resolve("config.json"), RunInfo.resumed(runDir.resolve("config.json"), config, startEpoch));
                 } else {
@@ -150,7 +151,7 @@ public final class Trainer {
                               int last) throws IOException {
         Dataset train = sampler.set();
         out.printf("%s (%,d parameters) on %s: %,d training images, %d classes, %d steps/epoch, %s%nRun directory: %s%n",
-                engine.label(), WrnSpec.parameterCount(engine.config()), train.name(), train.size(), engine.classes(), sampler.steps(),
+                engine.label(), engine.config().parameterCount(), train.name(), train.size(), engine.classes(), sampler.steps(),
                 cfg.augmix().mode(), runDir);
         RunLog log = new RunLog(runDir, startEpoch);
         if (startEpoch >= cfg.epochs()) out.printf("The checkpoint has already trained all %d epochs: nothing to train.%n", cfg.epochs());
@@ -188,21 +189,21 @@ public final class Trainer {
     }
 
     /** The weights, gradients and momentum of the planned network must fit the heap: refused before it is built. */
-    private static void checkParameterMemory(WideResNet.Config c) {
-        long params = WrnSpec.parameterCount(c), bytes = params * 4 * 4, max = Runtime.getRuntime().maxMemory();
+    private static void checkParameterMemory(Arch c) {
+        long params = c.parameterCount(), bytes = params * 4 * 4, max = Runtime.getRuntime().maxMemory();
         if (params > Integer.MAX_VALUE || bytes > max) {
-            throw new IllegalArgumentException(String.format("--layers %d --widen-factor %d: %s has %,d parameters, about %.1f GiB with "
-                    + "their gradients and momentum, more than the %.1f GiB heap. Use a smaller --layers/--widen-factor (the official "
-                    + "model is --layers 40 --widen-factor 2), or raise the heap (MAVEN_OPTS=-Xmx...).", c.depth(), c.widen(), c.label(),
+            throw new IllegalArgumentException(String.format("%s: %s has %,d parameters, about %.1f GiB with "
+                    + "their gradients and momentum, more than the %.1f GiB heap. Use a smaller model (for wrn --layers/--widen-factor; the "
+                    + "official model is --layers 40 --widen-factor 2), or raise the heap (MAVEN_OPTS=-Xmx...).", c.flags(), c.label(),
                     params, bytes / 1073741824.0, max / 1073741824.0));
         }
     }
 
     /** One CPU training step's activations must fit the heap: refused before the first step, with the batch that would fit. */
-    private void checkActivationMemory(WideResNet.Config c, int batch, int h, int w) {
+    private void checkActivationMemory(Arch c, int batch, int h, int w) {
         int views = cfg.augmix().imagesPerSample();
-        long perSample = WrnSpec.trainingFloatsPerImage(c, h, w) * 4 * views;
-        long max = Runtime.getRuntime().maxMemory(), room = max - WrnSpec.parameterCount(c) * 16;
+        long perSample = c.trainingFloatsPerImage(h, w) * 4 * views;
+        long max = Runtime.getRuntime().maxMemory(), room = max - c.parameterCount() * 16;
         if (perSample * batch > room) {
             long fits = Math.max(1, room / perSample);
             throw new IllegalArgumentException(String.format("--batch-size %d: one %s training step of %d images (%d samples x %d views) "
@@ -216,14 +217,14 @@ public final class Trainer {
     public EpochStats run(Path resume, int stopAfter) throws IOException { return run(resume, stopAfter, false); }
 
     /** Validates a checkpoint against this run before the engine opens; returns its sidecar. */
-    private Checkpoint.Meta checkResume(Path resume, WideResNet.Config arch, String dataset, int stepsPerEpoch) throws IOException {
+    private Checkpoint.Meta checkResume(Path resume, Arch arch, String dataset, int stepsPerEpoch) throws IOException {
         Checkpoint.Meta meta = Checkpoint.readMeta(resume);
         if (meta == null) {
             throw new IOException(resume + ": no sidecar " + Checkpoint.sidecar(resume).getFileName()
                     + "; --resume needs a checkpoint written by train (plain weights can only be evaluated)");
         }
-        if (meta.layers() != arch.depth() || meta.widenFactor() != arch.widen() || meta.classes() != arch.classes()) {
-            throw new IllegalArgumentException(resume + " holds WRN-" + meta.layers() + "-" + meta.widenFactor() + " with " + meta.classes()
+        if (!meta.arch().equals(arch)) {
+            throw new IllegalArgumentException(resume + " holds " + meta.arch().label() + " with " + meta.classes()
                     + " classes, but this run is " + arch.label() + " on " + dataset + " (" + arch.classes() + " classes)");
         }
         if (meta.seed() != cfg.seed()) {
@@ -243,7 +244,8 @@ public final class Trainer {
 
     /** A new run directory, created atomically: two runs started in the same second get "~2", "~3"... */
     private Path newRunDir() throws IOException {
-        String base = String.format("%s-wrn%d-%d-%s-%s", Datasets.canonical(cfg.dataset()), cfg.layers(), cfg.widenFactor(),
+        String model = cfg.model().equals("wrn") ? String.format("wrn%d-%d", cfg.layers(), cfg.widenFactor()) : cfg.model();
+        String base = String.format("%s-%s-%s-%s", Datasets.canonical(cfg.dataset()), model,
                 cfg.augmix().mode().name().toLowerCase(), LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         try {
             Files.createDirectories(cfg.save());

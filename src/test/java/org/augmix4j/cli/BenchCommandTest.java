@@ -119,8 +119,11 @@ class BenchCommandTest {
 
     @Test
     void modelAndModeNames() {
-        assertEquals(40, BenchCommand.parseModel("WRN-40-2").depth());
-        assertEquals(2, BenchCommand.parseModel("16-2").widen());
+        assertEquals(40, ((org.augmix4j.nn.WideResNet.Config) BenchCommand.parseModel("WRN-40-2")).depth());
+        assertEquals(2, ((org.augmix4j.nn.WideResNet.Config) BenchCommand.parseModel("16-2")).widen());
+        assertEquals("resnext", BenchCommand.modelKey(BenchCommand.parseModel("ResNeXt")));
+        assertEquals("wrn16_2", BenchCommand.modelKey(BenchCommand.parseModel("16-2")));
+        assertEquals("DenseNet-40-12", BenchCommand.parseModel("densenet").label());
         assertEquals("noaugmix", BenchCommand.modeKey(BenchCommand.parseMode("no-augmix")));
         assertEquals("nojsd", BenchCommand.modeKey(BenchCommand.parseMode("no-jsd")));
         assertEquals(3.0, BenchFigures.median(new double[] {5, 1, 3}));

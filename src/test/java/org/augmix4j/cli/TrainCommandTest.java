@@ -151,12 +151,25 @@ class TrainCommandTest {
         assertTrue(t.noJsd && t.allOps);
         TrainCommand d = new TrainCommand();
         new CommandLine(d).parseArgs();
-        assertEquals(100, d.epochs);
+        assertEquals(100, d.config().epochs());
+        assertEquals(0.0005, d.config().decay());
+        assertEquals("wrn", d.config().model());
         assertEquals(0.1, d.learningRate);
         assertEquals(128, d.batchSize);
         assertEquals(1000, d.eval.evalBatchSize);
         assertEquals(0.9, d.momentum);
-        assertEquals(0.0005, d.decay);
+        // the official per-model defaults (README of google-research/augmix): -e 200 for resnext and densenet, -wd 0.0001 for densenet
+        for (String[] m : new String[][] {{"allconv", "100", "5.0E-4"}, {"densenet", "200", "1.0E-4"}, {"resnext", "200", "5.0E-4"}}) {
+            TrainCommand z = new TrainCommand();
+            new CommandLine(z).parseArgs("-m", m[0]);
+            assertEquals(m[0], z.config().model());
+            assertEquals(Integer.parseInt(m[1]), z.config().epochs(), m[0]);
+            assertEquals(Double.parseDouble(m[2]), z.config().decay(), m[0]);
+        }
+        TrainCommand given = new TrainCommand();
+        new CommandLine(given).parseArgs("-m", "densenet", "-e", "3", "-wd", "0.002");
+        assertEquals(3, given.config().epochs(), "a given -e wins over the per-model default");
+        assertEquals(0.002, given.config().decay());
         assertEquals(40, d.layers);
         assertEquals(2, d.widenFactor);
         assertEquals(0.0, d.droprate);

@@ -20,6 +20,7 @@ import java.util.stream.Stream;
 import org.augmix4j.autograd.Tape;
 import org.augmix4j.autograd.Var;
 import org.augmix4j.nn.Safetensors;
+import org.augmix4j.nn.Models;
 import org.augmix4j.nn.WideResNet;
 import org.augmix4j.optim.Sgd;
 import org.augmix4j.tensor.Tensor;
@@ -108,12 +109,16 @@ class CheckpointTest {
         return Path.of(CheckpointTest.class.getResource("/fixtures/pytorch/wrn10-2/model.safetensors").toURI()).getParent();
     }
 
-    /** The PyTorch fixture rewritten with or without num_batches_tracked and with or without DataParallel's prefix. */
+    /**
+     * The PyTorch fixture rewritten with or without num_batches_tracked, and either as it is or as the
+     * released official code saves it from DataParallel: a {@code module.} prefix and the shortcut named
+     * {@code conv_shortcut} (google-research/augmix's wideresnet.py).
+     */
     static Path pytorchVariant(Path dir, boolean withNumBatchesTracked, boolean modulePrefix) throws Exception {
         Map<String, Safetensors.Entry> src = Safetensors.read(fixtureDir().resolve("model.safetensors")).tensors(), out = new LinkedHashMap<>();
         src.forEach((k, e) -> {
             if (!withNumBatchesTracked && k.endsWith("num_batches_tracked")) return;
-            out.put(modulePrefix ? "module." + k : k, e);
+            out.put(modulePrefix ? "module." + k.replace(".convShortcut.", ".conv_shortcut.") : k, e);
         });
         Path f = dir.resolve("torch" + (withNumBatchesTracked ? "" : "-nonbt") + (modulePrefix ? "-module" : "") + ".safetensors");
         Safetensors.write(f, out, Map.of("format", "pt"));
@@ -129,7 +134,7 @@ class CheckpointTest {
                 Path f = pytorchVariant(dir, nbt, module);
                 assertNull(Checkpoint.readMeta(f), "no sidecar");
                 Map<String, Object> state = Checkpoint.readState(f);
-                WideResNet.Config cfg = Checkpoint.inferConfig(state, f);
+                WideResNet.Config cfg = (WideResNet.Config) Models.infer(state, f);
                 assertEquals(new WideResNet.Config(10, 2, 10), cfg, "architecture inferred from the tensors");
                 WideResNet net = new WideResNet(cfg, 0);
                 net.loadStateDict(state);
@@ -146,11 +151,11 @@ class CheckpointTest {
             Path f = dir.resolve("w" + dk[0] + "-" + dk[1] + ".safetensors");
             TestCheckpoints.save(f, net, new Sgd(net.parameters(), 0.9f, 0, true), 0, 0, 1, config());
             Files.delete(Checkpoint.sidecar(f));
-            assertEquals(new WideResNet.Config(dk[0], dk[1], 7), Checkpoint.inferConfig(Checkpoint.readState(f), f));
+            assertEquals(new WideResNet.Config(dk[0], dk[1], 7), Models.infer(Checkpoint.readState(f), f));
         }
         Map<String, Object> notWrn = Map.of("weight", new float[4]);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Checkpoint.inferConfig(notWrn, Path.of("x.safetensors")));
-        assertTrue(e.getMessage().contains("not an official WideResNet state_dict"), e.getMessage());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Models.infer(notWrn, Path.of("x.safetensors")));
+        assertTrue(e.getMessage().contains("not a state_dict of the official AugMix models"), e.getMessage());
     }
 
     // ------------------------------------------------------------ integrity

@@ -62,7 +62,7 @@ class PytorchInteropTest {
             if (Files.exists(dir.resolve("converted.safetensors"))) {
                 torchRan = true;
                 Map<String, Object> state = Checkpoint.readState(dir.resolve("converted.safetensors"));
-                WideResNet back = new WideResNet(Checkpoint.inferConfig(state, dir), 0);
+                WideResNet back = new WideResNet((WideResNet.Config) org.augmix4j.nn.Models.infer(state, dir), 0);
                 back.loadStateDict(state);
                 float[] ours = new Evaluator(CpuEngine.inference(back), 8).logits(test.images(), null);
                 float[] theirs = Safetensors.read(dir.resolve("torch_logits.safetensors")).tensors().get("logits").floats();

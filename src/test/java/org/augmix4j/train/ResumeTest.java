@@ -37,7 +37,7 @@ class ResumeTest {
     }
 
     static TrainConfig config(Path save, int epochs, AugMixConfig.Mode mode) {
-        return new TrainConfig("synthetic", save, epochs, 0.1, 32, 100, 0.9, 5e-4, 10, 1, AugMixConfig.defaults().withMode(mode), save, 3,
+        return new TrainConfig("synthetic", save, epochs, 0.1, 32, 100, 0.9, 5e-4, "wrn", 10, 1, AugMixConfig.defaults().withMode(mode), save, 3,
                 Device.CPU, 2, 0, "none", 50, 0, 0);
     }
 
@@ -99,11 +99,11 @@ class ResumeTest {
         Trainer first = trainer(config(dir, 2, AugMixConfig.Mode.NONE), log);
         first.run(null, 1);
         Path ckpt = first.runDir().resolve(Trainer.CHECKPOINT);
-        TrainConfig wider = new TrainConfig("synthetic", dir, 2, 0.1, 32, 100, 0.9, 5e-4, 10, 2, AugMixConfig.defaults(), dir, 3,
+        TrainConfig wider = new TrainConfig("synthetic", dir, 2, 0.1, 32, 100, 0.9, 5e-4, "wrn", 10, 2, AugMixConfig.defaults(), dir, 3,
                 Device.CPU, 2, 0, "none", 50, 0, 0);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> trainer(wider, log).run(ckpt, 0));
         assertTrue(e.getMessage().contains("WRN-10-1") && e.getMessage().contains("WRN-10-2"), e.getMessage());
-        TrainConfig otherBatch = new TrainConfig("synthetic", dir, 2, 0.1, 16, 100, 0.9, 5e-4, 10, 1, AugMixConfig.defaults(), dir, 3,
+        TrainConfig otherBatch = new TrainConfig("synthetic", dir, 2, 0.1, 16, 100, 0.9, 5e-4, "wrn", 10, 1, AugMixConfig.defaults(), dir, 3,
                 Device.CPU, 2, 0, "none", 50, 0, 0);
         e = assertThrows(IllegalArgumentException.class, () -> trainer(otherBatch, log).run(ckpt, 0));
         assertTrue(e.getMessage().contains("steps per epoch"), e.getMessage());
