@@ -13,14 +13,17 @@ public final class Compare {
     private Compare() {}
 
     /** ||a - r||_2 / max(||r||_2, 1e-30), accumulated in double. */
-    public static double normRel(float[] a, float[] r) {
+    public static double normRel(float[] a, float[] r) { return normRel(a, r, 1e-30); }
+
+    /** ||a - r||_2 / max(||r||_2, floor): relative, but absolute for a reference whose norm is below {@code floor}. */
+    public static double normRel(float[] a, float[] r, double floor) {
         double num = 0, den = 0;
         for (int i = 0; i < r.length; i++) {
             double d = (double) a[i] - r[i];
             num += d * d;
             den += (double) r[i] * r[i];
         }
-        return Math.sqrt(num) / Math.max(Math.sqrt(den), 1e-30);
+        return Math.sqrt(num) / Math.max(Math.sqrt(den), floor);
     }
 
     /** ||a - r||_2 / max(||r||_2, 1e-300). */
