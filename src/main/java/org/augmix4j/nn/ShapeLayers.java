@@ -1,7 +1,5 @@
 package org.augmix4j.nn;
 
-import org.augmix4j.ops.Conv;
-
 /**
  * {@link Layers} on shapes alone: runs a {@link ModelDef}'s forward pass without data, to check
  * that an input size fits the model (every conv and pool has room, the classifier gets the width it
@@ -46,7 +44,7 @@ final class ShapeLayers implements Layers<int[]> {
     public int[] conv(int[] x, String prefix, int stride, int pad, int groups) {
         int[] ws = shape(prefix + ".weight");
         if (ws[1] * groups != x[0]) throw new IllegalStateException(prefix + ": " + x[0] + " input channels, weight " + ws[1] + "x" + groups);
-        int ho = Conv.outSize(x[1], ws[2], stride, pad), wo = Conv.outSize(x[2], ws[3], stride, pad);
+        int ho = Math.floorDiv(x[1] + 2 * pad - ws[2], stride) + 1, wo = Math.floorDiv(x[2] + 2 * pad - ws[3], stride) + 1;
         if (ho < 1 || wo < 1) {
             throw new IllegalArgumentException(fits(prefix + " (" + ws[2] + "x" + ws[3] + " kernel)", x) + ", too small; the official "
                     + "models are built for 32x32 CIFAR images");
