@@ -32,9 +32,25 @@ public final class F {
     private F() {}
 
     private static boolean needs(Tape t, Var... in) {
-        if (t == null) return false;
+        if (t == null || !t.records()) return false;
         for (Var v : in) if (v != null && v.requiresGrad()) return true;
         return false;
+    }
+
+    /** The tape's arena, or null (no tape, or a tape without one). */
+    private static Arena arena(Tape t) { return t == null ? null : t.arena(); }
+
+    /**
+     * An op's output of {@code shape}: from the tape's arena (contents undefined, so the op must
+     * overwrite every element) when it has one, else a new zero-filled tensor. Its Var must be made
+     * with {@code Var.result(y, g, arena(t))} and recorded with {@code t.record(out, closure)}.
+     */
+    private static Tensor output(Tape t, int... shape) {
+        Arena a = arena(t);
+        if (a == null) return Tensor.zeros(shape);
+        long n = 1;
+        for (int d : shape) n *= d;
+        return Tensor.of(a.take(Math.toIntExact(n)), shape);
     }
 
     // ---------------------------------------------------------------- convolution
@@ -50,16 +66,16 @@ public final class F {
         int ho = Conv.outSize(h, r, stride, pad), wo = Conv.outSize(wd, s, stride, pad);
         ShapeException.check(ho > 0 && wo > 0, "conv2d", "input " + h + "x" + wd + " is too small for a " + r + "x" + s
                 + " kernel with stride " + stride + " and pad " + pad);
-        Tensor y = Tensor.zeros(n, k, ho, wo);
+        Tensor y = output(t, n, k, ho, wo);
         Conv.forward(x.data(), w.data(), y.data(), n, c, h, wd, k, r, s, stride, pad);
         boolean g = needs(t, x, w);
-        Var out = Var.result(y, g);
+        Var out = Var.result(y, g, arena(t));
         if (g) {
-            t.record(() -> {
+            t.record(out, () -> {
                 float[] dy = out.gradOrNull();
                 if (dy == null) return;
                 if (w.requiresGrad()) w.writeGrad(dw -> Conv.backwardFilter(x.data(), dy, dw, n, c, h, wd, k, r, s, stride, pad));
-                if (x.requiresGrad()) x.writeGrad(dx -> Conv.backwardData(dy, w.data(), dx, n, c, h, wd, k, r, s, stride, pad));
+                if (x.requiresGrad()) x.overwriteGrad(dx -> Conv.backwardData(dy, w.data(), dx, n, c, h, wd, k, r, s, stride, pad));
             });
         }
         return out;
@@ -166,19 +182,19 @@ public final class F {
         int n = xs[0], c = xs[1], hw = xs[2] * xs[3];
         ShapeException.check(gamma.value().numel() == c && beta.value().numel() == c && runMean.length == c && runVar.length == c,
                 "batch_norm", "x " + Tensor.str(xs) + " has " + c + " channels but the layer has " + gamma.value().numel());
-        Tensor y = Tensor.zeros(xs);
+        Tensor y = output(t, xs);
         boolean g = needs(t, x, gamma, beta);
-        Var out = Var.result(y, g);
+        Var out = Var.result(y, g, arena(t));
         if (train) {
             float[] mean = new float[c], inv = new float[c];
             BatchNorm.trainForward(x.data(), y.data(), n, c, hw, gamma.data(), beta.data(), runMean, runVar, mean, inv, relu);
             if (g) {
-                t.record(() -> {
+                t.record(out, () -> {
                     float[] dy = out.gradOrNull();
                     if (dy == null) return;
                     float[] mask = relu ? y.data() : null;
                     if (x.requiresGrad()) {
-                        x.writeGrad(dx -> BatchNorm.trainBackward(x.data(), dy, mask, dx, n, c, hw, gamma.data(), mean, inv, gamma.grad(), beta.grad()));
+                        x.overwriteGrad(dx -> BatchNorm.trainBackward(x.data(), dy, mask, dx, n, c, hw, gamma.data(), mean, inv, gamma.grad(), beta.grad()));
                     } else {
                         BatchNorm.trainBackward(x.data(), dy, mask, new float[n * c * hw], n, c, hw, gamma.data(), mean, inv, gamma.grad(), beta.grad());
                     }
@@ -210,12 +226,12 @@ public final class F {
 
     /** y = max(x, 0). */
     public static Var relu(Tape t, Var x) {
-        Tensor y = Tensor.zerosLike(x.value());
+        Tensor y = output(t, x.shape());
         Elementwise.reluForward(x.data(), y.data(), y.numel());
         boolean g = needs(t, x);
-        Var out = Var.result(y, g);
+        Var out = Var.result(y, g, arena(t));
         if (g) {
-            t.record(() -> {
+            t.record(out, () -> {
                 float[] dy = out.gradOrNull();
                 if (dy != null) Elementwise.reluBackward(y.data(), dy, x.grad(), y.numel());
             });
@@ -227,21 +243,18 @@ public final class F {
     public static Var add(Tape t, Var a, Var b) {
         ShapeException.check(a.value().sameShape(b.value()), "add", "shapes differ: " + a.value().shapeString() + " vs "
                 + b.value().shapeString() + "; a residual branch must keep the block's output shape");
-        Tensor y = Tensor.zerosLike(a.value());
+        Tensor y = output(t, a.shape());
         Elementwise.add(a.data(), b.data(), y.data(), y.numel());
         boolean g = needs(t, a, b);
-        Var out = Var.result(y, g);
+        Var out = Var.result(y, g, arena(t));
         if (g) {
-            t.record(() -> {
+            t.record(out, () -> {
                 float[] dy = out.gradOrNull();
                 if (dy == null) return;
                 // the output's gradient is not touched after this closure, so the first input may
                 // take the array itself when it has no gradient yet; the second always gets its own
-                if (a.requiresGrad()) {
-                    if (a.gradOrNull() == null) a.setGrad(dy);
-                    else Elementwise.accumulate(dy, a.grad(), dy.length);
-                }
                 if (b.requiresGrad()) Elementwise.accumulate(dy, b.grad(), dy.length);
+                out.passGradTo(a);
             });
         }
         return out;

@@ -173,8 +173,12 @@ public final class ConvEngine {
         int ipu = Math.max(1, sb / spi), units = (N + ipu - 1) / ipu;
         AtomicInteger next = new AtomicInteger();
         Parallel.range(Math.min(units, Parallel.threads()), 1, (w0, w1) -> {
-            float[] xs = g.identity ? null : new float[g.xsLen + L]; // + L: slack for packFourRows8
-            float[] bp = new float[sb * stripLen + L], tile = new float[MR * NR];
+            float[] xs = null;
+            if (!g.identity) { // + L: slack for packFourRows8; pads must be zero (buildXs writes only the interior)
+                xs = Scratch.floats(Scratch.FORWARD_XS, g.xsLen + L);
+                Arrays.fill(xs, 0, g.xsLen + L, 0f);
+            }
+            float[] bp = Scratch.floats(Scratch.FORWARD_PACKED, sb * stripLen + L), tile = new float[MR * NR];
             int[] yOff = new int[sb], nrs = new int[sb];
             int built = -1;
             for (int u; (u = next.getAndIncrement()) < units; ) {

@@ -1,5 +1,6 @@
 package org.augmix4j.cpu;
 
+import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
@@ -53,15 +54,22 @@ final class ConvFilter {
         boolean pointwise = R == 1 && S == 1 && pad == 0 && P >= POINTWISE_MIN_PIXELS;
         int[] qTab = new int[ib * P]; // chunk pixel -> xs offset of its (0, 0) tap
         for (int p = 0; p < ib * P; p++) qTab[p] = p / P * xsStride + p % P / g.Wo * g.Wq + p % g.Wo;
-        float[][] part = new float[groups][]; // (CRSp, Kp) each: dW^T of one image group
+        // (CRSp, Kp) per group: dW^T of one image group, in the calling thread's scratch
+        int partLen = CRSp * Kp;
+        float[] partials = Scratch.floats(Scratch.FILTER_PARTIALS, groups * partLen);
         AtomicInteger next = new AtomicInteger(); // groups are claimed in turn (load balance)
         Parallel.range(Math.min(groups, Parallel.threads()), 1, (w0, w1) -> {
-            float[] xs = g.identity ? null : new float[ib * xsStride];
-            float[] dyT = pointwise ? null : new float[Kp * ib * P];
+            float[] xs = null;
+            if (!g.identity) { // pads must be zero: buildXs writes only the interior
+                xs = Scratch.floats(Scratch.FILTER_XS, ib * xsStride);
+                Arrays.fill(xs, 0, ib * xsStride, 0f);
+            }
+            float[] dyT = pointwise ? null : Scratch.floats(Scratch.FILTER_DYT, Kp * ib * P);
             int[] o = new int[MR];
             for (int grp; (grp = next.getAndIncrement()) < groups; ) {
-                float[] acc = new float[CRSp * Kp];
-                part[grp] = acc;
+                float[] acc = partials;
+                int accOff = grp * partLen;
+                Arrays.fill(acc, accOff, accOff + partLen, 0f);
                 int end = (int) ((long) N * (grp + 1) / groups);
                 if (pointwise) { // 1x1, no padding: dot products along pixels, no transpose
                     for (int n = (int) ((long) N * grp / groups); n < end; n++) {
@@ -72,7 +80,7 @@ final class ConvFilter {
                             src = xs;
                             base = 0;
                         }
-                        pointwise(src, base, dy, n * K * P, C, K, P, acc, Kp);
+                        pointwise(src, base, dy, n * K * P, C, K, P, acc, accOff, Kp);
                     }
                     continue;
                 }
@@ -91,13 +99,13 @@ final class ConvFilter {
                                 for (int c = 0; c < C; c++) {
                                     int oc = base + g.off[9 * c];
                                     filterKernel3x3(src, oc, oc + g.Wq, oc + 2 * g.Wq, pb, pc, qTab, dyT,
-                                            ks * pt + pb * NR, acc, 9 * c * Kp + ks, Kp);
+                                            ks * pt + pb * NR, acc, accOff + 9 * c * Kp + ks, Kp);
                                 }
                             } else {
                                 for (int t = 0; t < CRS; t += MR) {
                                     for (int i = 0; i < MR; i++) o[i] = base + g.off[Math.min(t + i, CRS - 1)];
                                     filterKernel(src, o[0], o[1], o[2], o[3], o[4], o[5], o[6], o[7], pb, pc, qTab,
-                                            dyT, ks * pt + pb * NR, acc, t * Kp + ks, Kp);
+                                            dyT, ks * pt + pb * NR, acc, accOff + t * Kp + ks, Kp);
                                 }
                             }
                     }
@@ -109,10 +117,10 @@ final class ConvFilter {
         Parallel.range(CRS, 16, (t0, t1) -> {
             float[] row = new float[Kp];
             for (int t = t0; t < t1; t++) {
-                System.arraycopy(part[0], t * Kp, row, 0, Kp);
+                System.arraycopy(partials, t * Kp, row, 0, Kp);
                 for (int grp = 1; grp < groups; grp++) {
-                    float[] pg = part[grp];
-                    for (int k = 0; k < Kp; k++) row[k] += pg[t * Kp + k];
+                    int o = grp * partLen + t * Kp;
+                    for (int k = 0; k < Kp; k++) row[k] += partials[o + k];
                 }
                 for (int k = 0; k < K; k++) dw[k * CRS + t] = row[k];
             }
@@ -124,15 +132,15 @@ final class ConvFilter {
      * 4 x 4 tiles of (k, c) with 16 vector accumulators across pixel lanes, reduced once per tile;
      * a transpose of dy (the 3x3 path's packing) would cost more than these small layers compute.
      */
-    static void pointwise(float[] x, int xOff, float[] dy, int dyOff, int C, int K, int P, float[] acc, int lda) {
+    static void pointwise(float[] x, int xOff, float[] dy, int dyOff, int C, int K, int P, float[] acc, int accOff, int lda) {
         int pv = P - P % L, k4 = K - K % 4, c4 = C - C % 4;
         for (int k = 0; k < k4; k += 4)
-            for (int c = 0; c < c4; c += 4) dot4x4(x, xOff + c * P, dy, dyOff + k * P, P, pv, acc, c * lda + k, lda);
+            for (int c = 0; c < c4; c += 4) dot4x4(x, xOff + c * P, dy, dyOff + k * P, P, pv, acc, accOff + c * lda + k, lda);
         for (int k = 0; k < K; k++) // edge rows / columns (K or C not a multiple of 4)
             for (int c = (k < k4 ? c4 : 0); c < C; c++) {
                 float sum = 0f;
                 for (int p = 0; p < P; p++) sum += x[xOff + c * P + p] * dy[dyOff + k * P + p];
-                acc[c * lda + k] += sum;
+                acc[accOff + c * lda + k] += sum;
             }
     }
 
