@@ -34,7 +34,25 @@ public final class ConvEngine {
     /** Forward blocking (floats): k-slices of a strip block, and whole packed strips of a block. */
     static final int BLOCK_SLICE_FLOATS = 64 * 1024, BLOCK_FLOATS = 512 * 1024;
 
+    /** Whether the 3x3 stride-1 pad-1 convs run as Winograd F(2x2, 3x3) ({@link Winograd}); see {@link #setWinograd}. */
+    private static volatile boolean winograd = true;
+
     private ConvEngine() {}
+
+    /**
+     * Chooses the algorithm of the 3x3 stride-1 pad-1 convolutions with at least
+     * {@link Winograd#MIN_CHANNELS} input and output channels: Winograd F(2x2, 3x3) (true, the
+     * default) or the im2col GEMM (false). For benchmarks and tests that compare the two; both are
+     * deterministic, but they round differently.
+     */
+    public static void setWinograd(boolean on) { winograd = on; }
+
+    /** Whether {@link #setWinograd} is on. */
+    public static boolean winograd() { return winograd; }
+
+    private static boolean useWinograd(int C, int K, int R, int S, int stride, int pad) {
+        return winograd && Winograd.applies(C, K, R, S, stride, pad);
+    }
 
     // ---------------------------------------------------------------- geometry
 
@@ -222,6 +240,10 @@ public final class ConvEngine {
     /** Conv forward: y (N, K, Ho, Wo) = x (N, C, H, W) * w (K, C, R, S). */
     public static void forward(float[] x, float[] w, float[] y, int N, int C, int H, int W, int K, int R, int S,
                                int stride, int pad) {
+        if (useWinograd(C, K, R, S, stride, pad)) {
+            Winograd.forward(x, Winograd.transformWeights(w, K, C, false), K, C, y, N, H, W);
+            return;
+        }
         Geom g = new Geom(C, H, W, R, S, stride, pad, pad);
         float[] ap = new float[Gemm.roundUp(K, MR) * g.CRS];
         Gemm.packA(false, w, 0, g.CRS, 0, K, 0, g.CRS, ap, 0);
@@ -234,6 +256,10 @@ public final class ConvEngine {
     public static void backwardData(float[] dy, float[] w, float[] dx, int N, int C, int H, int W, int K, int R,
                                     int S, int stride, int pad) {
         int CRS = C * R * S, KRS = K * R * S;
+        if (useWinograd(C, K, R, S, stride, pad)) { // the forward of dy with the flipped, transposed filter
+            Winograd.forward(dy, Winograd.transformWeights(w, K, C, true), C, K, dx, N, H, W);
+            return;
+        }
         if (stride == 1 && pad <= R - 1 && pad <= S - 1) {
             // full correlation of dy with the flipped, transposed filter: W'[c][k][r][s] = W[k][c][R-1-r][S-1-s]
             int Ho = H + 2 * pad - R + 1, Wo = W + 2 * pad - S + 1;

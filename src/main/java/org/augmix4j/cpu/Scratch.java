@@ -10,7 +10,7 @@ package org.augmix4j.cpu;
  */
 final class Scratch {
     static final int FORWARD_XS = 0, FORWARD_PACKED = 1, FILTER_XS = 2, FILTER_DYT = 3, FILTER_PARTIALS = 4,
-            WINO_IN = 5, WINO_OUT = 6, WINO_X = 7, SLOTS = 8;
+            WINO_IN = 5, WINO_OUT = 6, WINO_X = 7, WINO_DY = 8, SLOTS = 9;
     private static final ThreadLocal<float[][]> ARRAYS = ThreadLocal.withInitial(() -> new float[SLOTS][]);
 
     private Scratch() {}

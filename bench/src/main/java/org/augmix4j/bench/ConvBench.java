@@ -2,6 +2,7 @@ package org.augmix4j.bench;
 
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import org.augmix4j.cpu.ConvEngine;
 import org.augmix4j.cpu.Parallel;
 import org.augmix4j.ops.Conv;
 import org.openjdk.jmh.annotations.*;
@@ -13,6 +14,10 @@ import org.openjdk.jmh.annotations.*;
  * <p>FLOPs per call (every pass): 2 * N * K * C * R * S * Ho * Wo, printed by setup as
  * "GFLOP/op"; GFLOP/s = GFLOP/op / (ms/op) * 1000. For the 3x3 stride-1 shapes
  * (c32_h32, c64_h16, c128_h8) that is 7.25 GFLOP per call.
+ *
+ * <p>{@code algo}: "auto" is the engine as shipped (Winograd F(2x2, 3x3) for the 3x3 stride-1
+ * convs' forward and backward data, im2col GEMM otherwise); "im2col" forces the GEMM path
+ * everywhere (ConvEngine.setWinograd(false)), for an A/B in one run.
  *
  * <p>Setup first checks the engine against the float64 reference at the same shape with N = 2
  * (norm-wise relative error below 1e-5), so a wrong kernel cannot post a time.
@@ -35,6 +40,9 @@ public class ConvBench {
     /** CPU threads of the engine; 0 = all cores (-p threads=1 gives the per-core rate). */
     @Param({"0"})
     int threads;
+    /** "auto" (the shipped choice) or "im2col" (Winograd off). */
+    @Param({"auto", "im2col"})
+    String algo;
 
     int C, K, H, R, st, pad, Ho;
     float[] x, w, y, dy, dx, dw;
@@ -50,6 +58,8 @@ public class ConvBench {
         pad = R / 2;
         Ho = Conv.outSize(H, R, st, pad);
         Parallel.setThreads(threads);
+        if (!algo.equals("auto") && !algo.equals("im2col")) throw new IllegalArgumentException("algo must be auto or im2col, got " + algo);
+        ConvEngine.setWinograd(algo.equals("auto"));
         validate();
         Random rnd = new Random(1);
         x = gaussian(rnd, n * C * H * H);
