@@ -309,10 +309,12 @@ final class Winograd {
                     }
             }
         }
-        if (spilled) // rows past the last x row: zero again (a vector store may have run into them)
+        if (spilled) { // the row past the last x row (Wt < L here): zero again, a vector store may have run into it
+            FloatVector zero = FloatVector.zero(SP);
             for (int py = 0; py < 2; py++)
                 for (int i = Math.max(0, (g.H + 2 - py) / 2); i <= g.Ht; i++)
-                    for (int o = 0; o < 4; o++) Arrays.fill(p, (4 * py + o) * PS + i * Wt, (4 * py + o) * PS + (i + 1) * Wt, 0f);
+                    for (int o = 0; o < 4; o++) zero.intoArray(p, (4 * py + o) * PS + i * Wt);
+        }
     }
 
     /**

@@ -1,5 +1,6 @@
 package org.augmix4j.ops;
 
+import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -14,7 +15,7 @@ import org.augmix4j.tensor.ShapeException;
  * evaluation normalises with the running statistics. eps 1e-5.
  *
  * <p>CPU reference and CPU engine (float32 storage, parallel over channels). The forward statistics
- * accumulate in double (four independent partial sums per row for speed; the rounded float mean
+ * accumulate in double (float vectors widened to double vectors, four accumulators; the rounded float mean
  * is what decides ReLU signs downstream, so it stays as exact as the peer's); the backward sums
  * use float vector lanes per row added into doubles.
  * float64 paths ({@code *Ref}) for gradient checks. Shapes: x, y, dy, dx (N, C, HW); gamma, beta,
@@ -30,10 +31,30 @@ public final class BatchNorm {
 
     // ---------------------------------------------------------------- row kernels
 
-    /** Sum of x[base, base+hw) in double, four interleaved partial sums. */
+    /** Doubles of the float species' width (the statistics accumulate in double, as before). */
+    private static final VectorSpecies<Double> DP = DoubleVector.SPECIES_512.length() * 2 == SP.length()
+            ? DoubleVector.SPECIES_512 : null;
+
+    /**
+     * Sum of x[base, base+hw) in double: each float vector widened to two double vectors, four
+     * double accumulators (then the tail in scalars); where the float species is not 512 bits, four
+     * interleaved scalar partial sums.
+     */
     private static double rowSum(float[] x, int base, int hw) {
-        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
         int j = 0;
+        double s = 0;
+        if (DP != null) {
+            DoubleVector a = DoubleVector.zero(DP), b = a, c = a, d = a;
+            for (int L = SP.length(); j + 2 * L <= hw; j += 2 * L) {
+                FloatVector v = FloatVector.fromArray(SP, x, base + j), w = FloatVector.fromArray(SP, x, base + j + L);
+                a = a.add((DoubleVector) v.convertShape(VectorOperators.F2D, DP, 0));
+                b = b.add((DoubleVector) v.convertShape(VectorOperators.F2D, DP, 1));
+                c = c.add((DoubleVector) w.convertShape(VectorOperators.F2D, DP, 0));
+                d = d.add((DoubleVector) w.convertShape(VectorOperators.F2D, DP, 1));
+            }
+            s = a.add(b).add(c.add(d)).reduceLanes(VectorOperators.ADD);
+        }
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
         for (; j + 4 <= hw; j += 4) {
             s0 += x[base + j];
             s1 += x[base + j + 1];
@@ -41,13 +62,29 @@ public final class BatchNorm {
             s3 += x[base + j + 3];
         }
         for (; j < hw; j++) s0 += x[base + j];
-        return (s0 + s1) + (s2 + s3);
+        return s + ((s0 + s1) + (s2 + s3));
     }
 
-    /** Sum of (x - mean)^2 over the row in double, four interleaved partial sums. */
+    /** Sum of (x - mean)^2 over the row in double, laid out as {@link #rowSum}. */
     private static double rowSquares(float[] x, int base, int hw, double mean) {
-        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
         int j = 0;
+        double s = 0;
+        if (DP != null) {
+            DoubleVector m = DoubleVector.broadcast(DP, mean), a = DoubleVector.zero(DP), b = a, c = a, d = a;
+            for (int L = SP.length(); j + 2 * L <= hw; j += 2 * L) {
+                FloatVector v = FloatVector.fromArray(SP, x, base + j), w = FloatVector.fromArray(SP, x, base + j + L);
+                DoubleVector e = ((DoubleVector) v.convertShape(VectorOperators.F2D, DP, 0)).sub(m);
+                a = e.fma(e, a);
+                e = ((DoubleVector) v.convertShape(VectorOperators.F2D, DP, 1)).sub(m);
+                b = e.fma(e, b);
+                e = ((DoubleVector) w.convertShape(VectorOperators.F2D, DP, 0)).sub(m);
+                c = e.fma(e, c);
+                e = ((DoubleVector) w.convertShape(VectorOperators.F2D, DP, 1)).sub(m);
+                d = e.fma(e, d);
+            }
+            s = a.add(b).add(c.add(d)).reduceLanes(VectorOperators.ADD);
+        }
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
         for (; j + 4 <= hw; j += 4) {
             double d0 = x[base + j] - mean, d1 = x[base + j + 1] - mean, d2 = x[base + j + 2] - mean, d3 = x[base + j + 3] - mean;
             s0 += d0 * d0;
@@ -59,7 +96,7 @@ public final class BatchNorm {
             double d = x[base + j] - mean;
             s0 += d * d;
         }
-        return (s0 + s1) + (s2 + s3);
+        return s + ((s0 + s1) + (s2 + s3));
     }
 
     /**
