@@ -317,6 +317,10 @@ public final class ConvEngine {
     /** dw (K, C, R, S) = sum_n dy_n (K, P) * col_n^T (P, CRS); dw overwritten. See {@link ConvFilter}. */
     public static void backwardFilter(float[] x, float[] dy, float[] dw, int N, int C, int H, int W, int K, int R,
                                       int S, int stride, int pad) {
+        if (useWinograd(C, K, R, S, stride, pad)) {
+            Winograd.backwardFilter(x, dy, dw, N, C, H, W, K);
+            return;
+        }
         ConvFilter.backwardFilter(x, dy, dw, N, C, H, W, K, R, S, stride, pad);
     }
 }

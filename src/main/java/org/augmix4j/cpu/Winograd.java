@@ -35,7 +35,7 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Work is cut into blocks of tiles of a fixed size (whole bands of one image, or whole images):
  * every block's transforms and GEMMs run on one thread in a fixed order, and the filter gradient
- * sums blocks into {@link ConvFilter#GROUPS} fixed image groups added in group order, so results do
+ * sums blocks into {@link #FILTER_GROUPS} fixed image groups added in group order, so results do
  * not depend on the thread count. Rounding differs from the direct convolution (the transforms add
  * and halve before multiplying); WinogradTest bounds it against the float64 reference.
  */
@@ -47,6 +47,13 @@ final class Winograd {
     /** Floats of one transformed operand block (16 x channels x tiles): about 256 KB, so V and M share L2. */
     static final int BLOCK_FLOATS = 64 * 1024;
     private static final int XI = 16;
+    /**
+     * Filter gradient: floats of one transformed block (4x the forward's: the GEMM works on one xi
+     * at a time, so a block need not fit L2, and deeper blocks load and store the partial sums
+     * fewer times), and the fixed image groups of the partial sums (fewer than the direct path's:
+     * a group's partials are 16 x C x K floats, 1 MB at 128 channels, zeroed and summed per call).
+     */
+    static final int FILTER_BLOCK_FLOATS = 4 * BLOCK_FLOATS, FILTER_GROUPS = 8;
 
     private static final VectorShuffle<Float> EVEN_LO, ODD_HI, SPREAD_LO, SPREAD_HI, SWAP_HALVES, UP1, DOWN1;
     private static final VectorMask<Float> LOW_HALF, ODD_LANES, HIGH_HALF, FIRST_LANE, LAST_LANE;
@@ -133,14 +140,14 @@ final class Winograd {
         /** Tiles per block, bands per block (when a block is part of one image) or images per block. */
         final int blockTiles, bandsPerBlock, imagesPerBlock, blocks, ldt; // ldt: row stride of V and M
 
-        Geom(int N, int H, int W, int channels) {
+        Geom(int N, int H, int W, int channels, int blockFloats) {
             this.H = H;
             this.W = W;
             Ht = (H + 1) / 2;
             Wt = (W + 1) / 2;
             T = Ht * Wt;
             PS = (Ht + 1) * Wt + 2 * L;
-            int target = Math.max(NR, BLOCK_FLOATS / (XI * channels));
+            int target = Math.max(NR, blockFloats / (XI * channels));
             if (T <= target) {
                 imagesPerBlock = Math.max(1, target / T);
                 bandsPerBlock = Ht;
@@ -188,35 +195,46 @@ final class Winograd {
     static float[] transformWeights(float[] w, int K, int C, boolean transposed) {
         int M = transposed ? C : K, D = transposed ? K : C, Mp = Gemm.roundUp(M, MR), panel = Mp * D;
         float[] ap = new float[XI * panel];
-        double[] g = new double[9], u = new double[XI];
-        for (int m = 0; m < M; m++)
-            for (int d = 0; d < D; d++) {
-                int k = transposed ? d : m, c = transposed ? m : d, base = (k * C + c) * 9;
-                for (int i = 0; i < 9; i++) g[i] = transposed ? w[base + 8 - i] : w[base + i];
-                weightTile(g, u);
-                int at = (m / MR) * D * MR + d * MR + m % MR;
-                for (int xi = 0; xi < XI; xi++) ap[xi * panel + at] = (float) u[xi];
-            }
+        Parallel.range(M, 8, (m0, m1) -> {
+            for (int m = m0; m < m1; m++)
+                for (int d = 0; d < D; d++) {
+                    int k = transposed ? d : m, c = transposed ? m : d;
+                    weightTile(w, (k * C + c) * 9, transposed, ap, (m / MR) * D * MR + d * MR + m % MR, panel);
+                }
+        });
         return ap;
     }
 
-    /** u (4x4) = G g G^T for one 3x3 filter g, in double. */
-    static void weightTile(double[] g, double[] u) {
-        double[] t = new double[12]; // G g: 4 x 3
-        for (int s = 0; s < 3; s++) {
-            double g0 = g[s], g1 = g[3 + s], g2 = g[6 + s];
-            t[s] = g0;
-            t[3 + s] = 0.5 * (g0 + g1 + g2);
-            t[6 + s] = 0.5 * (g0 - g1 + g2);
-            t[9 + s] = g2;
+    /**
+     * u (4x4) = G g G^T of the 3x3 filter at w[off ..] (flipped when {@code flip}), in double, stored
+     * as u[xi] at out[at + xi * stride].
+     */
+    static void weightTile(float[] w, int off, boolean flip, float[] out, int at, int stride) {
+        double g00, g01, g02, g10, g11, g12, g20, g21, g22;
+        if (flip) {
+            g00 = w[off + 8]; g01 = w[off + 7]; g02 = w[off + 6];
+            g10 = w[off + 5]; g11 = w[off + 4]; g12 = w[off + 3];
+            g20 = w[off + 2]; g21 = w[off + 1]; g22 = w[off];
+        } else {
+            g00 = w[off]; g01 = w[off + 1]; g02 = w[off + 2];
+            g10 = w[off + 3]; g11 = w[off + 4]; g12 = w[off + 5];
+            g20 = w[off + 6]; g21 = w[off + 7]; g22 = w[off + 8];
         }
-        for (int r = 0; r < 4; r++) {
-            double a = t[3 * r], b = t[3 * r + 1], c = t[3 * r + 2];
-            u[4 * r] = a;
-            u[4 * r + 1] = 0.5 * (a + b + c);
-            u[4 * r + 2] = 0.5 * (a - b + c);
-            u[4 * r + 3] = c;
-        }
+        // G g (4 x 3): rows g0, (g0 + g1 + g2) / 2, (g0 - g1 + g2) / 2, g2, per column
+        double t10 = 0.5 * (g00 + g10 + g20), t11 = 0.5 * (g01 + g11 + g21), t12 = 0.5 * (g02 + g12 + g22);
+        double t20 = 0.5 * (g00 - g10 + g20), t21 = 0.5 * (g01 - g11 + g21), t22 = 0.5 * (g02 - g12 + g22);
+        weightRow(g00, g01, g02, out, at, stride);
+        weightRow(t10, t11, t12, out, at + 4 * stride, stride);
+        weightRow(t20, t21, t22, out, at + 8 * stride, stride);
+        weightRow(g20, g21, g22, out, at + 12 * stride, stride);
+    }
+
+    /** One row of (G g) G^T: (a, (a + b + c) / 2, (a - b + c) / 2, c). */
+    private static void weightRow(double a, double b, double c, float[] out, int at, int stride) {
+        out[at] = (float) a;
+        out[at + stride] = (float) (0.5 * (a + b + c));
+        out[at + 2 * stride] = (float) (0.5 * (a - b + c));
+        out[at + 3 * stride] = (float) c;
     }
 
     // ---------------------------------------------------------------- forward
@@ -226,14 +244,14 @@ final class Winograd {
      * ({@link #transformWeights}); y overwritten.
      */
     static void forward(float[] x, float[] ap, int M, int D, float[] y, int N, int H, int W) {
-        Geom g = new Geom(N, H, W, Math.max(M, D));
+        Geom g = new Geom(N, H, W, Math.max(M, D), BLOCK_FLOATS);
         int Mp = Gemm.roundUp(M, MR), panel = Mp * D, ldt = g.ldt, strips = (g.blockTiles + NR - 1) / NR;
         AtomicInteger next = new AtomicInteger();
         Parallel.range(Math.min(g.blocks, Parallel.threads()), 1, (w0, w1) -> {
             float[] planes = planeScratch(g, Scratch.WINO_X);
             float[] v = Scratch.floats(Scratch.WINO_IN, XI * D * ldt);
             float[] m = Scratch.floats(Scratch.WINO_OUT, XI * Mp * ldt);
-            float[] row = new float[2 * NR];
+            float[] row = new float[4 * L];
             int[] blk = new int[4];
             for (int b; (b = next.getAndIncrement()) < g.blocks; ) {
                 g.block(b, N, blk);
@@ -283,21 +301,13 @@ final class Winograd {
         for (int r = r0; r < r1; r++) {
             int src = off + r * W, py = (r + 1) & 1, row = ((r + 1) >> 1) * Wt + 4 * py * PS;
             if (W == 2 * L) {
-                FloatVector v0 = FloatVector.fromArray(SP, x, src), v1 = FloatVector.fromArray(SP, x, src + L);
-                FloatVector a = v0.rearrange(EVEN_LO), b = v1.rearrange(ODD_HI); // a = [e0 | o0], b = [o1 | e1]
-                FloatVector xe = b.blend(a, LOW_HALF), xo = a.blend(b, LOW_HALF).rearrange(SWAP_HALVES);
-                xo.rearrange(UP1).blend(0f, FIRST_LANE).intoArray(p, row);   // o = -1: x[2j - 1]
-                xe.intoArray(p, row + PS);                                     // o = 0:  x[2j]
-                xo.intoArray(p, row + 2 * PS);                                 // o = 1:  x[2j + 1]
-                xe.rearrange(DOWN1).blend(0f, LAST_LANE).intoArray(p, row + 3 * PS); // o = 2: x[2j + 2]
+                fillRow2L(x, src, p, row, PS);
             } else if (W == L || (W == L / 2 && r + 1 < r1)) {
                 // one vector: one row of 16, or rows r and r + 1 of 8 (the next row goes to the other parity)
-                FloatVector v = FloatVector.fromArray(SP, x, src);
                 int rows = L / W;
                 for (int q = 0; q < rows; q++) {
                     int pyq = (r + q + 1) & 1, rowq = ((r + q + 1) >> 1) * Wt + 4 * pyq * PS;
-                    for (int o = 0; o < 4; o++)
-                        v.rearrange(SHIFTS[rows - 1][q][o]).blend(0f, SHIFT_ZEROS[rows - 1][q][o]).intoArray(p, rowq + o * PS);
+                    fillShifts(x, src, SHIFTS[rows - 1][q], SHIFT_ZEROS[rows - 1][q], p, rowq, PS);
                 }
                 r += rows - 1;
                 spilled = true;
@@ -317,37 +327,57 @@ final class Winograd {
         }
     }
 
+    /** A row of 2L floats of x into the four shifted planes: even and odd columns split with two shuffles each. */
+    private static void fillRow2L(float[] x, int src, float[] p, int row, int PS) {
+        FloatVector v0 = FloatVector.fromArray(SP, x, src), v1 = FloatVector.fromArray(SP, x, src + L);
+        FloatVector a = v0.rearrange(EVEN_LO), b = v1.rearrange(ODD_HI); // a = [e0 | o0], b = [o1 | e1]
+        FloatVector xe = b.blend(a, LOW_HALF), xo = a.blend(b, LOW_HALF).rearrange(SWAP_HALVES);
+        xo.rearrange(UP1).blend(0f, FIRST_LANE).intoArray(p, row);            // o = -1: x[2j - 1]
+        xe.intoArray(p, row + PS);                                              // o = 0:  x[2j]
+        xo.intoArray(p, row + 2 * PS);                                          // o = 1:  x[2j + 1]
+        xe.rearrange(DOWN1).blend(0f, LAST_LANE).intoArray(p, row + 3 * PS);   // o = 2:  x[2j + 2]
+    }
+
+    /** One vector of x (at src) into the four shifted planes with the given shuffles and zero lanes (whole-vector stores). */
+    private static void fillShifts(float[] x, int src, VectorShuffle<Float>[] shifts, VectorMask<Float>[] zeros, float[] p, int row, int PS) {
+        FloatVector v = FloatVector.fromArray(SP, x, src);
+        v.rearrange(shifts[0]).blend(0f, zeros[0]).intoArray(p, row);
+        v.rearrange(shifts[1]).blend(0f, zeros[1]).intoArray(p, row + PS);
+        v.rearrange(shifts[2]).blend(0f, zeros[2]).intoArray(p, row + 2 * PS);
+        v.rearrange(shifts[3]).blend(0f, zeros[3]).intoArray(p, row + 3 * PS);
+    }
+
     /**
      * The 16 transformed values of tiles [t, t + L) of one image: V_xi at v[vOff + xi * xiStride + lane].
-     * Tile columns x = 0..3 are planes x (row parity 0) and 4 + x (parity 1); rows y = 2, 3 are one
-     * band further (+ Wt).
+     * Row y of the tiles is plane row parity y % 2, one band further (+ Wt) for y >= 2; column x is
+     * plane 4 (y % 2) + x. B^T over rows makes (d0 - d2, d1 + d2, d2 - d1, d1 - d3): one call per row
+     * of V, so that each C2 compilation stays small (a Vector API call left un-inlined in a big
+     * method boxes its vectors; one 16-output method measured that way in a training step).
      */
     private static void inputChunk(float[] p, int PS, int Wt, int t, float[] v, int vOff, int xiStride) {
-        int r0 = t, r1 = t + 4 * PS, r2 = t + Wt, r3 = r1 + Wt;
-        // B^T over rows (d0 - d2, d1 + d2, d2 - d1, d1 - d3), for each of the four tile columns
-        FloatVector a, b, c, d;
-        a = FloatVector.fromArray(SP, p, r0); b = FloatVector.fromArray(SP, p, r1);
-        c = FloatVector.fromArray(SP, p, r2); d = FloatVector.fromArray(SP, p, r3);
-        FloatVector e0 = a.sub(c), e1 = b.add(c), e2 = c.sub(b), e3 = b.sub(d);
-        a = FloatVector.fromArray(SP, p, r0 + PS); b = FloatVector.fromArray(SP, p, r1 + PS);
-        c = FloatVector.fromArray(SP, p, r2 + PS); d = FloatVector.fromArray(SP, p, r3 + PS);
-        FloatVector o0 = a.sub(c), o1 = b.add(c), o2 = c.sub(b), o3 = b.sub(d);
-        a = FloatVector.fromArray(SP, p, r0 + 2 * PS); b = FloatVector.fromArray(SP, p, r1 + 2 * PS);
-        c = FloatVector.fromArray(SP, p, r2 + 2 * PS); d = FloatVector.fromArray(SP, p, r3 + 2 * PS);
-        FloatVector f0 = a.sub(c), f1 = b.add(c), f2 = c.sub(b), f3 = b.sub(d);
-        a = FloatVector.fromArray(SP, p, r0 + 3 * PS); b = FloatVector.fromArray(SP, p, r1 + 3 * PS);
-        c = FloatVector.fromArray(SP, p, r2 + 3 * PS); d = FloatVector.fromArray(SP, p, r3 + 3 * PS);
-        FloatVector q0 = a.sub(c), q1 = b.add(c), q2 = c.sub(b), q3 = b.sub(d);
-        // B^T over columns: (x0, x1, x2, x3) = (e, o, f, q) -> (x0 - x2, x1 + x2, x2 - x1, x1 - x3)
-        int s = xiStride;
-        e0.sub(f0).intoArray(v, vOff);           o0.add(f0).intoArray(v, vOff + s);
-        f0.sub(o0).intoArray(v, vOff + 2 * s);   o0.sub(q0).intoArray(v, vOff + 3 * s);
-        e1.sub(f1).intoArray(v, vOff + 4 * s);   o1.add(f1).intoArray(v, vOff + 5 * s);
-        f1.sub(o1).intoArray(v, vOff + 6 * s);   o1.sub(q1).intoArray(v, vOff + 7 * s);
-        e2.sub(f2).intoArray(v, vOff + 8 * s);   o2.add(f2).intoArray(v, vOff + 9 * s);
-        f2.sub(o2).intoArray(v, vOff + 10 * s);  o2.sub(q2).intoArray(v, vOff + 11 * s);
-        e3.sub(f3).intoArray(v, vOff + 12 * s);  o3.add(f3).intoArray(v, vOff + 13 * s);
-        f3.sub(o3).intoArray(v, vOff + 14 * s);  o3.sub(q3).intoArray(v, vOff + 15 * s);
+        int r0 = t, r1 = t + 4 * PS, r2 = t + Wt, r3 = r1 + Wt, s = xiStride;
+        inputRow(p, PS, r0, r2, true, v, vOff, s);            // d0 - d2
+        inputRow(p, PS, r1, r2, false, v, vOff + 4 * s, s);   // d1 + d2
+        inputRow(p, PS, r2, r1, true, v, vOff + 8 * s, s);    // d2 - d1
+        inputRow(p, PS, r1, r3, true, v, vOff + 12 * s, s);   // d1 - d3
+    }
+
+    /** One row of V: t_x = d_a[x] -+ d_b[x] over the four tile columns x (planes PS apart), then B^T over columns. */
+    private static void inputRow(float[] p, int PS, int ra, int rb, boolean sub, float[] v, int o, int s) {
+        FloatVector a0 = FloatVector.fromArray(SP, p, ra), b0 = FloatVector.fromArray(SP, p, rb);
+        FloatVector a1 = FloatVector.fromArray(SP, p, ra + PS), b1 = FloatVector.fromArray(SP, p, rb + PS);
+        FloatVector a2 = FloatVector.fromArray(SP, p, ra + 2 * PS), b2 = FloatVector.fromArray(SP, p, rb + 2 * PS);
+        FloatVector a3 = FloatVector.fromArray(SP, p, ra + 3 * PS), b3 = FloatVector.fromArray(SP, p, rb + 3 * PS);
+        FloatVector x0, x1, x2, x3;
+        if (sub) {
+            x0 = a0.sub(b0); x1 = a1.sub(b1); x2 = a2.sub(b2); x3 = a3.sub(b3);
+        } else {
+            x0 = a0.add(b0); x1 = a1.add(b1); x2 = a2.add(b2); x3 = a3.add(b3);
+        }
+        x0.sub(x2).intoArray(v, o);
+        x1.add(x2).intoArray(v, o + s);
+        x2.sub(x1).intoArray(v, o + 2 * s);
+        x1.sub(x3).intoArray(v, o + 3 * s);
     }
 
     /** y for the tiles of one block from M_xi[m][t] (rows m < M of Mp). */
@@ -357,7 +387,7 @@ final class Winograd {
             for (int k = 0; k < M; k++) {
                 int plane = (n * M + k) * hw, m0 = k * g.ldt + b0 - t0;
                 if (g.wholeChunks) {
-                    for (int t = t0; t < t1; t += L) outputChunk(mb, m0 + t, xiStride, y, plane, t, g.Wt, g.W);
+                    for (int t = t0; t < t1; t += L) outputChunk(mb, m0 + t, xiStride, y, plane, t, g.Wt, g.W, row);
                 } else {
                     for (int i = blk[2]; i < blk[3]; i++)
                         for (int j = 0; j < g.Wt; j += L) outputTile(g, mb, m0 + i * g.Wt + j, xiStride, y, plane, i, j, row);
@@ -368,80 +398,71 @@ final class Winograd {
     /**
      * Output of tiles [t, t + L) (whole bands, or L tiles of one band) of one plane, stored as whole
      * vectors: with W = 2 Wt and H = 2 Ht, the 4 L outputs of L tiles are 4 L contiguous floats of y
-     * (Wt = 4, 8) or two runs of 2 L (Wt a multiple of L).
+     * (Wt = 4, 8) or two runs of 2 L (Wt a multiple of L). One call per output row a of the tiles
+     * (small compilations, as inputChunk); for Wt = 4 both rows go through {@code row} first.
      */
-    private static void outputChunk(float[] mb, int off, int s, float[] y, int plane, int t, int Wt, int W) {
-        FloatVector m0 = FloatVector.fromArray(SP, mb, off), m1 = FloatVector.fromArray(SP, mb, off + s);
-        FloatVector m2 = FloatVector.fromArray(SP, mb, off + 2 * s), m3 = FloatVector.fromArray(SP, mb, off + 3 * s);
-        FloatVector m4 = FloatVector.fromArray(SP, mb, off + 4 * s), m5 = FloatVector.fromArray(SP, mb, off + 5 * s);
-        FloatVector m6 = FloatVector.fromArray(SP, mb, off + 6 * s), m7 = FloatVector.fromArray(SP, mb, off + 7 * s);
-        FloatVector m8 = FloatVector.fromArray(SP, mb, off + 8 * s), m9 = FloatVector.fromArray(SP, mb, off + 9 * s);
-        FloatVector m10 = FloatVector.fromArray(SP, mb, off + 10 * s), m11 = FloatVector.fromArray(SP, mb, off + 11 * s);
-        FloatVector m12 = FloatVector.fromArray(SP, mb, off + 12 * s), m13 = FloatVector.fromArray(SP, mb, off + 13 * s);
-        FloatVector m14 = FloatVector.fromArray(SP, mb, off + 14 * s), m15 = FloatVector.fromArray(SP, mb, off + 15 * s);
-        FloatVector s00 = m0.add(m4).add(m8), s01 = m1.add(m5).add(m9), s02 = m2.add(m6).add(m10), s03 = m3.add(m7).add(m11);
-        FloatVector s10 = m4.sub(m8).sub(m12), s11 = m5.sub(m9).sub(m13), s12 = m6.sub(m10).sub(m14), s13 = m7.sub(m11).sub(m15);
-        FloatVector y00 = s00.add(s01).add(s02), y01 = s01.sub(s02).sub(s03);
-        FloatVector y10 = s10.add(s11).add(s12), y11 = s11.sub(s12).sub(s13);
-        // interleave the two output columns of each tile: z_a covers tiles [0, L/2), h_a tiles [L/2, L), of output row a
-        FloatVector z0 = y00.rearrange(SPREAD_LO).blend(y01.rearrange(SPREAD_LO), ODD_LANES);
-        FloatVector h0 = y00.rearrange(SPREAD_HI).blend(y01.rearrange(SPREAD_HI), ODD_LANES);
-        FloatVector z1 = y10.rearrange(SPREAD_LO).blend(y11.rearrange(SPREAD_LO), ODD_LANES);
-        FloatVector h1 = y10.rearrange(SPREAD_HI).blend(y11.rearrange(SPREAD_HI), ODD_LANES);
+    private static void outputChunk(float[] mb, int off, int s, float[] y, int plane, int t, int Wt, int W, float[] row) {
         int i = t / Wt, d = plane + 2 * i * W + 2 * (t - i * Wt);
         if (Wt % L == 0) { // rows 2i and 2i + 1, columns 2j .. 2j + 2L
-            z0.intoArray(y, d);
-            h0.intoArray(y, d + L);
-            z1.intoArray(y, d + W);
-            h1.intoArray(y, d + W + L);
+            outputRow(mb, off, s, false, y, d, L);
+            outputRow(mb, off, s, true, y, d + W, L);
         } else if (Wt == L / 2) { // two bands: rows 2i .. 2i + 3 of 2 Wt = L floats each
-            z0.intoArray(y, d);
-            z1.intoArray(y, d + L);
-            h0.intoArray(y, d + 2 * L);
-            h1.intoArray(y, d + 3 * L);
-        } else { // Wt = L / 4, four bands: rows 2i .. 2i + 7 of L / 2 floats; z_a holds bands 0, 1 of row a, h_a bands 2, 3
-            z0.blend(z1.rearrange(SWAP_HALVES), HIGH_HALF).intoArray(y, d);
-            z0.rearrange(SWAP_HALVES).blend(z1, HIGH_HALF).intoArray(y, d + L);
-            h0.blend(h1.rearrange(SWAP_HALVES), HIGH_HALF).intoArray(y, d + 2 * L);
-            h0.rearrange(SWAP_HALVES).blend(h1, HIGH_HALF).intoArray(y, d + 3 * L);
+            outputRow(mb, off, s, false, y, d, 2 * L);
+            outputRow(mb, off, s, true, y, d + L, 2 * L);
+        } else { // Wt = L / 4, four bands: rows 2i .. 2i + 7 of L / 2 floats; row a's vectors hold bands 0, 1 and 2, 3
+            outputRow(mb, off, s, false, row, 0, L);
+            outputRow(mb, off, s, true, row, 2 * L, L);
+            outputQuarterBands(row, y, d);
         }
     }
 
-    /** Output rows 2i, 2i + 1 (columns 2j ..) of one plane from tiles [j, j + L) of band i. */
+    /**
+     * Output row a (0 or 1, {@code second}) of L tiles: s_q = m_0q + m_1q + m_2q (a = 0) or
+     * m_1q - m_2q - m_3q (a = 1), then (s0 + s1 + s2, s1 - s2 - s3) per tile, the two columns
+     * interleaved: tiles [0, L/2) to y[d ..], tiles [L/2, L) to y[d + gap ..].
+     */
+    private static void outputRow(float[] mb, int off, int s, boolean second, float[] y, int d, int gap) {
+        int o = second ? off + 4 * s : off;
+        FloatVector p0 = FloatVector.fromArray(SP, mb, o), p1 = FloatVector.fromArray(SP, mb, o + s);
+        FloatVector p2 = FloatVector.fromArray(SP, mb, o + 2 * s), p3 = FloatVector.fromArray(SP, mb, o + 3 * s);
+        FloatVector q0 = FloatVector.fromArray(SP, mb, o + 4 * s), q1 = FloatVector.fromArray(SP, mb, o + 5 * s);
+        FloatVector q2 = FloatVector.fromArray(SP, mb, o + 6 * s), q3 = FloatVector.fromArray(SP, mb, o + 7 * s);
+        FloatVector r0 = FloatVector.fromArray(SP, mb, o + 8 * s), r1 = FloatVector.fromArray(SP, mb, o + 9 * s);
+        FloatVector r2 = FloatVector.fromArray(SP, mb, o + 10 * s), r3 = FloatVector.fromArray(SP, mb, o + 11 * s);
+        FloatVector s0, s1, s2, s3;
+        if (second) { // rows 1, 2, 3 of M: m1 - m2 - m3
+            s0 = p0.sub(q0).sub(r0); s1 = p1.sub(q1).sub(r1); s2 = p2.sub(q2).sub(r2); s3 = p3.sub(q3).sub(r3);
+        } else {      // rows 0, 1, 2: m0 + m1 + m2
+            s0 = p0.add(q0).add(r0); s1 = p1.add(q1).add(r1); s2 = p2.add(q2).add(r2); s3 = p3.add(q3).add(r3);
+        }
+        FloatVector c0 = s0.add(s1).add(s2), c1 = s1.sub(s2).sub(s3);
+        c0.rearrange(SPREAD_LO).blend(c1.rearrange(SPREAD_LO), ODD_LANES).intoArray(y, d);
+        c0.rearrange(SPREAD_HI).blend(c1.rearrange(SPREAD_HI), ODD_LANES).intoArray(y, d + gap);
+    }
+
+    /**
+     * Wt = L / 4: row[0 ..] and row[L ..] hold output row 0 of bands (0, 1) and (2, 3), row[2L ..]
+     * and row[3L ..] output row 1; y gets rows 2i .. 2i + 7 (L / 2 floats each) in order.
+     */
+    private static void outputQuarterBands(float[] row, float[] y, int d) {
+        FloatVector z0 = FloatVector.fromArray(SP, row, 0), h0 = FloatVector.fromArray(SP, row, L);
+        FloatVector z1 = FloatVector.fromArray(SP, row, 2 * L), h1 = FloatVector.fromArray(SP, row, 3 * L);
+        z0.blend(z1.rearrange(SWAP_HALVES), HIGH_HALF).intoArray(y, d);
+        z0.rearrange(SWAP_HALVES).blend(z1, HIGH_HALF).intoArray(y, d + L);
+        h0.blend(h1.rearrange(SWAP_HALVES), HIGH_HALF).intoArray(y, d + 2 * L);
+        h0.rearrange(SWAP_HALVES).blend(h1, HIGH_HALF).intoArray(y, d + 3 * L);
+    }
+
+    /**
+     * Output rows 2i, 2i + 1 (columns 2j ..) of one plane from tiles [j, j + L) of band i, through
+     * {@code row} (maps of other sizes): only the outputs inside H x W are written.
+     */
     private static void outputTile(Geom g, float[] mb, int off, int s, float[] y, int plane, int i, int j, float[] row) {
-        FloatVector m0 = FloatVector.fromArray(SP, mb, off), m1 = FloatVector.fromArray(SP, mb, off + s);
-        FloatVector m2 = FloatVector.fromArray(SP, mb, off + 2 * s), m3 = FloatVector.fromArray(SP, mb, off + 3 * s);
-        FloatVector m4 = FloatVector.fromArray(SP, mb, off + 4 * s), m5 = FloatVector.fromArray(SP, mb, off + 5 * s);
-        FloatVector m6 = FloatVector.fromArray(SP, mb, off + 6 * s), m7 = FloatVector.fromArray(SP, mb, off + 7 * s);
-        FloatVector m8 = FloatVector.fromArray(SP, mb, off + 8 * s), m9 = FloatVector.fromArray(SP, mb, off + 9 * s);
-        FloatVector m10 = FloatVector.fromArray(SP, mb, off + 10 * s), m11 = FloatVector.fromArray(SP, mb, off + 11 * s);
-        FloatVector m12 = FloatVector.fromArray(SP, mb, off + 12 * s), m13 = FloatVector.fromArray(SP, mb, off + 13 * s);
-        FloatVector m14 = FloatVector.fromArray(SP, mb, off + 14 * s), m15 = FloatVector.fromArray(SP, mb, off + 15 * s);
-        // A^T over rows: s0 = m_0q + m_1q + m_2q, s1 = m_1q - m_2q - m_3q
-        FloatVector s00 = m0.add(m4).add(m8), s01 = m1.add(m5).add(m9), s02 = m2.add(m6).add(m10), s03 = m3.add(m7).add(m11);
-        FloatVector s10 = m4.sub(m8).sub(m12), s11 = m5.sub(m9).sub(m13), s12 = m6.sub(m10).sub(m14), s13 = m7.sub(m11).sub(m15);
-        // A^T over columns
-        FloatVector y00 = s00.add(s01).add(s02), y01 = s01.sub(s02).sub(s03);
-        FloatVector y10 = s10.add(s11).add(s12), y11 = s11.sub(s12).sub(s13);
-        storeRow(g, y, plane, 2 * i, j, y00, y01, row);
-        storeRow(g, y, plane, 2 * i + 1, j, y10, y11, row);
-    }
-
-    /** y[plane][r][2j + 2l + b] = (b == 0 ? ya0 : ya1)[l] for the tiles that are inside the W x H output. */
-    private static void storeRow(Geom g, float[] y, int plane, int r, int j, FloatVector ya0, FloatVector ya1, float[] row) {
-        if (r >= g.H) return;
-        FloatVector lo = ya0.rearrange(SPREAD_LO).blend(ya1.rearrange(SPREAD_LO), ODD_LANES);
-        int col = 2 * j, cols = Math.min(2 * L, g.W - col), d = plane + r * g.W + col;
-        if (cols == 2 * L) {
-            lo.intoArray(y, d);
-            ya0.rearrange(SPREAD_HI).blend(ya1.rearrange(SPREAD_HI), ODD_LANES).intoArray(y, d + L);
-        } else if (cols == L) {
-            lo.intoArray(y, d);
-        } else {
-            lo.intoArray(row, 0);
-            if (cols > L) ya0.rearrange(SPREAD_HI).blend(ya1.rearrange(SPREAD_HI), ODD_LANES).intoArray(row, L);
-            System.arraycopy(row, 0, y, d, cols);
-        }
+        outputRow(mb, off, s, false, row, 0, L);
+        outputRow(mb, off, s, true, row, 2 * L, L);
+        int cols = Math.min(2 * L, g.W - 2 * j);
+        for (int a = 0; a < 2 && 2 * i + a < g.H; a++)
+            System.arraycopy(row, 2 * a * L, y, plane + (2 * i + a) * g.W + 2 * j, cols);
     }
 
     // ---------------------------------------------------------------- GEMM micro-kernel (B rows strided)
@@ -482,5 +503,260 @@ final class Winograd {
         c50.intoArray(C, c); c51.intoArray(C, c + L); c += ldc;
         c60.intoArray(C, c); c61.intoArray(C, c + L); c += ldc;
         c70.intoArray(C, c); c71.intoArray(C, c + L);
+    }
+
+    // ---------------------------------------------------------------- backward filter
+
+    /**
+     * dw (K, C, 3, 3) = d(sum y * dy)/dw for the 3x3 pad-1 conv of x (N, C, H, W) giving dy (N, K,
+     * H, W); dw overwritten. The filter gradient in the transformed domain is
+     * dU_xi[c][k] = sum over tiles t of V_xi[c][t] * Dy_xi[t][k], Dy = A g A^T of each 2x2 tile g
+     * of dy (A = [1 0; 1 1; 1 -1; 0 -1]), and dW = G^T dU G. V comes from the forward's input
+     * transform (rows of tiles); dy is first transposed to pixel-major rows of channels, so that its
+     * transform gives rows of output channels, the micro-kernel's B operand (a GEMM of depth =
+     * tiles, which the direct filter gradient also is, with 2.25x fewer multiplications).
+     * Partial sums per fixed image group, added in group order: independent of the thread count.
+     */
+    static void backwardFilter(float[] x, float[] dy, float[] dw, int N, int C, int H, int W, int K) {
+        Geom g = new Geom(N, H, W, Math.max(C, K), FILTER_BLOCK_FLOATS);
+        int groups = Math.min(N, FILTER_GROUPS), Cr = Gemm.roundUp(C, MR), Kc = Gemm.roundUp(K, NR);
+        int ldt = g.ldt, partLen = XI * Cr * Kc, tb = g.blockTiles, Wd = 2 * g.Wt, dyLen = 2 * g.Ht * Wd * Kc;
+        float[] partials = Scratch.floats(Scratch.FILTER_PARTIALS, groups * partLen);
+        AtomicInteger next = new AtomicInteger();
+        Parallel.range(Math.min(groups, Parallel.threads()), 1, (w0, w1) -> {
+            float[] planes = planeScratch(g, Scratch.WINO_X);
+            float[] v = Scratch.floats(Scratch.WINO_IN, XI * Cr * ldt);
+            float[] dt = Scratch.floats(Scratch.WINO_OUT, XI * tb * Kc);
+            float[] dyT = Scratch.floats(Scratch.WINO_DY, dyLen), tmp = new float[L * L];
+            Arrays.fill(dyT, 0, dyLen, 0f); // pixels past H, W and channels past K stay zero
+            for (int xi = 0; xi < XI; xi++) Arrays.fill(v, (xi * Cr + C) * ldt, (xi + 1) * Cr * ldt, 0f); // rows past C
+            int[] blk = new int[4];
+            for (int grp; (grp = next.getAndIncrement()) < groups; ) {
+                int accOff = grp * partLen;
+                int n0 = (int) ((long) N * grp / groups), n1 = (int) ((long) N * (grp + 1) / groups);
+                // the group's blocks: runs of whole images, or band ranges of one image (fixed, whatever the thread count)
+                int step = g.imagesPerBlock > 0 ? g.imagesPerBlock : 1, bands = g.imagesPerBlock > 0 ? g.Ht : g.bandsPerBlock;
+                boolean first = true; // the group's first block overwrites its partial sums
+                for (int n = n0; n < n1; n += step)
+                    for (int i0 = 0; i0 < g.Ht; i0 += bands) {
+                        blk[0] = n;
+                        blk[1] = Math.min(step, n1 - n);
+                        blk[2] = i0;
+                        blk[3] = Math.min(g.Ht, i0 + bands);
+                        inputTransformBlock(g, x, C, Cr, blk, planes, v, ldt);
+                        int tiles = 0;
+                        for (int m = n; m < n + blk[1]; m++) {
+                            if (i0 == 0) transposeGrad(dy, (m * K) * H * W, K, H, W, dyT, Wd, Kc, tmp);
+                            tiles = gradTransformImage(g, dyT, Wd, Kc, blk[2], blk[3], dt, tiles, tb);
+                        }
+                        for (int xi = 0; xi < XI; xi++)
+                            for (int c = 0; c < Cr; c += MR)
+                                for (int k = 0; k < Kc; k += NR)
+                                    kernelRows(tiles, v, (xi * Cr + c) * ldt, ldt, dt, xi * tb * Kc + k, Kc,
+                                            partials, accOff + (xi * Cr + c) * Kc + k, Kc, !first);
+                        first = false;
+                    }
+            }
+        });
+        // dU = the groups summed in order (rows of the partials read contiguously), then dW = G^T dU G
+        Parallel.range(C, 1, (c0, c1) -> {
+            float[] rows = new float[XI * Kc];
+            double[] u = new double[XI];
+            for (int c = c0; c < c1; c++) {
+                for (int xi = 0; xi < XI; xi++) {
+                    int o = (xi * Cr + c) * Kc;
+                    System.arraycopy(partials, o, rows, xi * Kc, Kc);
+                    for (int grp = 1; grp < groups; grp++) {
+                        int q = grp * partLen + o;
+                        for (int k = 0; k < Kc; k++) rows[xi * Kc + k] += partials[q + k];
+                    }
+                }
+                for (int k = 0; k < K; k++) {
+                    for (int xi = 0; xi < XI; xi++) u[xi] = rows[xi * Kc + k];
+                    filterTile(u, dw, (k * C + c) * 9);
+                }
+            }
+        });
+    }
+
+    /** dw[off ..] (3x3) = G^T u G for one 4x4 u, in double. */
+    static void filterTile(double[] u, float[] dw, int off) {
+        // G^T u (3 x 4): rows u0 + (u1 + u2) / 2, (u1 - u2) / 2, (u1 + u2) / 2 + u3, per column
+        for (int r = 0; r < 3; r++) {
+            double a = filterRow(u, r, 0), b = filterRow(u, r, 1), c = filterRow(u, r, 2), d = filterRow(u, r, 3);
+            dw[off + 3 * r] = (float) (a + 0.5 * (b + c));
+            dw[off + 3 * r + 1] = (float) (0.5 * (b - c));
+            dw[off + 3 * r + 2] = (float) (0.5 * (b + c) + d);
+        }
+    }
+
+    /** Row r, column q of G^T u. */
+    private static double filterRow(double[] u, int r, int q) {
+        double a = u[q], b = u[4 + q], c = u[8 + q], d = u[12 + q];
+        return r == 0 ? a + 0.5 * (b + c) : r == 1 ? 0.5 * (b - c) : 0.5 * (b + c) + d;
+    }
+
+    /**
+     * dyT[(r * Wd + col) * Kc + k] = dy[off + (k * H + r) * W + col] for r < H, col < W, k < K: one
+     * image's output gradient as rows of channels (16 x 16 blocks through registers where the
+     * pixels are those of an even-width map; elsewhere scalars). Other positions are not written.
+     */
+    static void transposeGrad(float[] dy, int off, int K, int H, int W, float[] dyT, int Wd, int Kc, float[] tmp) {
+        int hw = H * W, kv = W == Wd && L == 16 ? K - K % L : 0, pv = hw - hw % L; // transpose16 is written for 16 lanes
+        for (int k = 0; k < kv; k += L)
+            for (int p = 0; p < pv; p += L) transpose16(dy, off + k * hw + p, hw, dyT, p * Kc + k, Kc, tmp);
+        for (int k = 0; k < K; k++)
+            for (int p = k < kv ? pv : 0; p < hw; p++) dyT[((p / W) * Wd + p % W) * Kc + k] = dy[off + k * hw + p];
+    }
+
+    /**
+     * Dy_xi[t][k] = (A g A^T)_xi for the tiles of bands [i0, i1) of one image (its transposed
+     * gradient in dyT), written from block tile {@code t0} on: dt[(xi * tb + t) * Kc + k]. Returns
+     * the block tile after the last one written.
+     */
+    private static int gradTransformImage(Geom g, float[] dyT, int Wd, int Kc, int i0, int i1, float[] dt, int t0, int tb) {
+        int t = t0, s = tb * Kc, row = Wd * Kc;
+        for (int i = i0; i < i1; i++)
+            for (int j = 0; j < g.Wt; j++, t++) {
+                int p = (2 * i * Wd + 2 * j) * Kc;
+                for (int k = 0; k < Kc; k += L) gradTile(dyT, p + k, Kc, row, dt, t * Kc + k, s);
+            }
+        return t;
+    }
+
+    /** The 16 values of A g A^T of one tile for L channels: g[a][b] at p + a * row + b * col; outputs s apart. */
+    private static void gradTile(float[] d, int p, int col, int row, float[] dt, int o, int s) {
+        FloatVector g00 = FloatVector.fromArray(SP, d, p), g01 = FloatVector.fromArray(SP, d, p + col);
+        FloatVector g10 = FloatVector.fromArray(SP, d, p + row), g11 = FloatVector.fromArray(SP, d, p + row + col);
+        // A over rows: (g0, g1) -> (g0, g0 + g1, g0 - g1, -g1), for both columns
+        FloatVector a1 = g00.add(g10), a2 = g00.sub(g10), a3 = g10.neg();
+        FloatVector b1 = g01.add(g11), b2 = g01.sub(g11), b3 = g11.neg();
+        // A over columns: (c0, c1) -> (c0, c0 + c1, c0 - c1, -c1)
+        g00.intoArray(dt, o);                   g00.add(g01).intoArray(dt, o + s);
+        g00.sub(g01).intoArray(dt, o + 2 * s);  g01.neg().intoArray(dt, o + 3 * s);
+        a1.intoArray(dt, o + 4 * s);            a1.add(b1).intoArray(dt, o + 5 * s);
+        a1.sub(b1).intoArray(dt, o + 6 * s);    b1.neg().intoArray(dt, o + 7 * s);
+        a2.intoArray(dt, o + 8 * s);            a2.add(b2).intoArray(dt, o + 9 * s);
+        a2.sub(b2).intoArray(dt, o + 10 * s);   b2.neg().intoArray(dt, o + 11 * s);
+        a3.intoArray(dt, o + 12 * s);           a3.add(b3).intoArray(dt, o + 13 * s);
+        a3.sub(b3).intoArray(dt, o + 14 * s);   b3.neg().intoArray(dt, o + 15 * s);
+    }
+
+    /**
+     * C[MR x NR] (+)= sum over t < depth of a[aOff + i * lda + t] (rows i < MR, broadcast) times
+     * b[bOff + t * ldb + 0..NR): the micro-kernel with the broadcast operand read down eight rows
+     * of V in place and the vector operand from rows of the transposed gradient.
+     */
+    static void kernelRows(int depth, float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] C, int cOff, int ldc,
+                           boolean accumulate) {
+        FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71;
+        int c = cOff;
+        if (accumulate) {
+            c00 = FloatVector.fromArray(SP, C, c); c01 = FloatVector.fromArray(SP, C, c + L); c += ldc;
+            c10 = FloatVector.fromArray(SP, C, c); c11 = FloatVector.fromArray(SP, C, c + L); c += ldc;
+            c20 = FloatVector.fromArray(SP, C, c); c21 = FloatVector.fromArray(SP, C, c + L); c += ldc;
+            c30 = FloatVector.fromArray(SP, C, c); c31 = FloatVector.fromArray(SP, C, c + L); c += ldc;
+            c40 = FloatVector.fromArray(SP, C, c); c41 = FloatVector.fromArray(SP, C, c + L); c += ldc;
+            c50 = FloatVector.fromArray(SP, C, c); c51 = FloatVector.fromArray(SP, C, c + L); c += ldc;
+            c60 = FloatVector.fromArray(SP, C, c); c61 = FloatVector.fromArray(SP, C, c + L); c += ldc;
+            c70 = FloatVector.fromArray(SP, C, c); c71 = FloatVector.fromArray(SP, C, c + L);
+        } else {
+            c00 = FloatVector.zero(SP); c01 = c00; c10 = c00; c11 = c00; c20 = c00; c21 = c00; c30 = c00;
+            c31 = c00; c40 = c00; c41 = c00; c50 = c00; c51 = c00; c60 = c00; c61 = c00; c70 = c00; c71 = c00;
+        }
+        int a0 = aOff, a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda, a4 = a3 + lda, a5 = a4 + lda, a6 = a5 + lda, a7 = a6 + lda;
+        for (int t = 0, bb = bOff; t < depth; t++, bb += ldb) {
+            FloatVector b0 = FloatVector.fromArray(SP, b, bb), b1 = FloatVector.fromArray(SP, b, bb + L);
+            FloatVector x = FloatVector.broadcast(SP, a[a0 + t]);
+            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(SP, a[a1 + t]);
+            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(SP, a[a2 + t]);
+            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(SP, a[a3 + t]);
+            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(SP, a[a4 + t]);
+            c40 = x.fma(b0, c40); c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(SP, a[a5 + t]);
+            c50 = x.fma(b0, c50); c51 = x.fma(b1, c51);
+            x = FloatVector.broadcast(SP, a[a6 + t]);
+            c60 = x.fma(b0, c60); c61 = x.fma(b1, c61);
+            x = FloatVector.broadcast(SP, a[a7 + t]);
+            c70 = x.fma(b0, c70); c71 = x.fma(b1, c71);
+        }
+        c = cOff;
+        c00.intoArray(C, c); c01.intoArray(C, c + L); c += ldc;
+        c10.intoArray(C, c); c11.intoArray(C, c + L); c += ldc;
+        c20.intoArray(C, c); c21.intoArray(C, c + L); c += ldc;
+        c30.intoArray(C, c); c31.intoArray(C, c + L); c += ldc;
+        c40.intoArray(C, c); c41.intoArray(C, c + L); c += ldc;
+        c50.intoArray(C, c); c51.intoArray(C, c + L); c += ldc;
+        c60.intoArray(C, c); c61.intoArray(C, c + L); c += ldc;
+        c70.intoArray(C, c); c71.intoArray(C, c + L);
+    }
+
+    // ---------------------------------------------------------------- 16 x 16 transpose
+
+    private static final VectorShuffle<Float>[] T_UP, T_DOWN;
+    private static final VectorMask<Float>[] T_MASK;
+
+    static {
+        @SuppressWarnings("unchecked")
+        VectorShuffle<Float>[] up = new VectorShuffle[4], down = new VectorShuffle[4];
+        @SuppressWarnings("unchecked")
+        VectorMask<Float>[] mask = new VectorMask[4];
+        for (int st = 0; st < 4; st++) {
+            int k = (L / 2) >> st;
+            int[] u = new int[L], d = new int[L];
+            boolean[] m = new boolean[L];
+            for (int l = 0; l < L; l++) {
+                u[l] = (l - k + L) % L;
+                d[l] = (l + k) % L;
+                m[l] = (l & k) != 0;
+            }
+            up[st] = VectorShuffle.fromArray(SP, u, 0);
+            down[st] = VectorShuffle.fromArray(SP, d, 0);
+            mask[st] = VectorMask.fromArray(SP, m, 0);
+        }
+        T_UP = up;
+        T_DOWN = down;
+        T_MASK = mask;
+    }
+
+    /**
+     * dst[doff + j * dstride + i] = src[off + i * stride + j] for i, j < L (L = 16): four rounds of
+     * exchanging half-blocks between vector pairs (rearrange + blend), two rounds per call on groups
+     * of four vectors (small compilations), through {@code tmp} (L * L floats) in between.
+     */
+    static void transpose16(float[] src, int off, int stride, float[] dst, int doff, int dstride, float[] tmp) {
+        for (int i = 0; i < 4; i++) exchange4(src, off + i * stride, 4 * stride, tmp, i * L, 4 * L, 0); // rows i, i+4, i+8, i+12
+        for (int q = 0; q < 4; q++) exchange4(tmp, 4 * q * L, L, dst, doff + 4 * q * dstride, dstride, 2);  // rows 4q .. 4q+3
+    }
+
+    /** Rounds {@code round} (pairs 0-2, 1-3) and round + 1 (pairs 0-1, 2-3) of the transpose on four vectors. */
+    private static void exchange4(float[] src, int o, int step, float[] dst, int d, int dstep, int round) {
+        FloatVector v0 = FloatVector.fromArray(SP, src, o), v1 = FloatVector.fromArray(SP, src, o + step);
+        FloatVector v2 = FloatVector.fromArray(SP, src, o + 2 * step), v3 = FloatVector.fromArray(SP, src, o + 3 * step);
+        VectorShuffle<Float> u = T_UP[round], dn = T_DOWN[round];
+        VectorMask<Float> m = T_MASK[round];
+        FloatVector t = v0.blend(v2.rearrange(u), m);
+        v2 = v0.rearrange(dn).blend(v2, m);
+        v0 = t;
+        t = v1.blend(v3.rearrange(u), m);
+        v3 = v1.rearrange(dn).blend(v3, m);
+        v1 = t;
+        u = T_UP[round + 1];
+        dn = T_DOWN[round + 1];
+        m = T_MASK[round + 1];
+        t = v0.blend(v1.rearrange(u), m);
+        v1 = v0.rearrange(dn).blend(v1, m);
+        v0 = t;
+        t = v2.blend(v3.rearrange(u), m);
+        v3 = v2.rearrange(dn).blend(v3, m);
+        v2 = t;
+        v0.intoArray(dst, d);
+        v1.intoArray(dst, d + dstep);
+        v2.intoArray(dst, d + 2 * dstep);
+        v3.intoArray(dst, d + 3 * dstep);
     }
 }

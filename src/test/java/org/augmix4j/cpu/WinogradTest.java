@@ -60,7 +60,7 @@ class WinogradTest {
                     float[] y = filled(dy.length), dx = filled(x.length), dw = filled(w.length);
                     Conv.forward(x, w, y, N, C, H, W, K, 3, 3, 1, 1);
                     Conv.backwardData(dy, w, dx, N, C, H, W, K, 3, 3, 1, 1);
-                    Conv.backwardFilter(x, dy, dw, N, C, H, W, K, 3, 3, 1, 1); // not Winograd (yet): the direct engine either way
+                    Conv.backwardFilter(x, dy, dw, N, C, H, W, K, 3, 3, 1, 1);
                     err[algo][0] = check(algo == 0, "forward " + tag, yr, y);
                     err[algo][1] = check(algo == 0, "backwardData " + tag, dxr, dx);
                     err[algo][2] = check(algo == 0, "backwardFilter " + tag, dwr, dw);
