@@ -165,6 +165,13 @@ final class Winograd {
                     && (Wt % L == 0 || ((Wt == L / 2 || Wt == L / 4) && T % L == 0 && imagesPerBlock > 0));
         }
 
+        /**
+         * Floats from one xi's rows to the next in V and M ({@code rows} rows of ldt): one line more
+         * than the rows, since rows * ldt is often a multiple of 4 KB (64 x 80, 128 x 48 floats) and
+         * put a tile's 16 values in one L1 set.
+         */
+        int xiStride(int rows) { return rows * ldt + L; }
+
         /** Blocks per image (when blocks are parts of one image). */
         int blocksPerImage() { return (Ht + bandsPerBlock - 1) / bandsPerBlock; }
 
@@ -249,9 +256,9 @@ final class Winograd {
         AtomicInteger next = new AtomicInteger();
         Parallel.range(Math.min(g.blocks, Parallel.threads()), 1, (w0, w1) -> {
             float[] planes = planeScratch(g, Scratch.WINO_X);
-            float[] v = Scratch.floats(Scratch.WINO_IN, XI * D * ldt);
-            float[] m = Scratch.floats(Scratch.WINO_OUT, XI * Mp * ldt);
-            float[] row = new float[4 * L];
+            float[] v = Scratch.floats(Scratch.WINO_IN, XI * g.xiStride(D));
+            float[] m = Scratch.floats(Scratch.WINO_OUT, XI * g.xiStride(Mp));
+            float[] row = new float[4 * (g.T + L)];
             int[] blk = new int[4];
             for (int b; (b = next.getAndIncrement()) < g.blocks; ) {
                 g.block(b, N, blk);
@@ -259,8 +266,8 @@ final class Winograd {
                 for (int xi = 0; xi < XI; xi++)
                     for (int s = 0; s < strips; s++)
                         for (int ip = 0; ip < Mp; ip += MR)
-                            kernel(D, ap, xi * panel + ip * D, v, xi * D * ldt + s * NR, ldt,
-                                    m, (xi * Mp + ip) * ldt + s * NR, ldt);
+                            kernel(D, ap, xi * panel + ip * D, v, xi * g.xiStride(D) + s * NR, ldt,
+                                    m, xi * g.xiStride(Mp) + ip * ldt + s * NR, ldt);
                 outputTransformBlock(g, m, Mp, M, blk, y, row);
             }
         });
@@ -274,15 +281,16 @@ final class Winograd {
         return p;
     }
 
-    /** V_xi[c][t] (at v[(xi * rows + c) * ldt + t]) for the tiles of one block, channels [0, D) of x. */
+    /** V_xi[c][t] (at v[xi * g.xiStride(rows) + c * ldt + t]) for the tiles of one block, channels [0, D) of x. */
     private static void inputTransformBlock(Geom g, float[] x, int D, int rows, int[] blk, float[] planes, float[] v, int ldt) {
-        int hw = g.H * g.W, t1 = blk[3] * g.Wt, xiStride = rows * ldt;
+        int hw = g.H * g.W, t1 = blk[3] * g.Wt, xiStride = g.xiStride(rows);
         // x rows that bands [i0, i1) read: padded rows 2 i0 .. 2 i1 + 1
         int r0 = Math.max(0, 2 * blk[2] - 1), r1 = Math.min(g.H, 2 * blk[3] + 1);
         for (int n = blk[0], b0 = 0; n < blk[0] + blk[1]; n++, b0 += t1 - blk[2] * g.Wt)
             for (int c = 0; c < D; c++) {
                 fillPlanes(g, x, (n * D + c) * hw, planes, r0, r1);
-                for (int t = blk[2] * g.Wt, o = c * ldt + b0; t < t1; t += L, o += L) inputChunk(planes, g.PS, g.Wt, t, v, o, xiStride);
+                inputRows01(planes, g.PS, g.Wt, blk[2] * g.Wt, t1, v, c * ldt + b0, xiStride);
+                inputRows23(planes, g.PS, g.Wt, blk[2] * g.Wt, t1, v, c * ldt + b0, xiStride);
             }
     }
 
@@ -347,47 +355,80 @@ final class Winograd {
         v.rearrange(shifts[3]).blend(0f, zeros[3]).intoArray(p, row + 3 * PS);
     }
 
+    // JDK 17's C2 stops inlining Vector API calls once a compilation holds too many nodes
+    // (NodeCountInliningCutoff), and a vector call left un-inlined runs the scalar fallback with
+    // boxed vectors (a training-step profile showed the stores of a 64-operation transform method
+    // in FloatVector.stOp). So each vector method here holds at most ~40 vector operations, loops
+    // over its chunks itself, and is large enough in bytecode (> FreqInlineSize) to be compiled as
+    // its own root rather than inlined into its caller next to another one. No vector is chosen
+    // by a branch either (a phi of two vectors is not unboxed in JDK 17).
+
     /**
-     * The 16 transformed values of tiles [t, t + L) of one image: V_xi at v[vOff + xi * xiStride + lane].
-     * Row y of the tiles is plane row parity y % 2, one band further (+ Wt) for y >= 2; column x is
-     * plane 4 (y % 2) + x. B^T over rows makes (d0 - d2, d1 + d2, d2 - d1, d1 - d3): one call per row
-     * of V, so that each C2 compilation stays small (a Vector API call left un-inlined in a big
-     * method boxes its vectors; one 16-output method measured that way in a training step).
+     * Rows 0 and 1 of V for tiles [t, t1) of one image, L at a time: V_xi at v[o + xi * s + lane].
+     * Tile row y is plane row parity y % 2, one band further (+ Wt) for y >= 2; tile column x is
+     * plane 4 (y % 2) + x. B^T over rows: row 0 = d0 - d2, row 1 = d1 + d2; then over columns
+     * (x0 - x2, x1 + x2, x2 - x1, x1 - x3).
      */
-    private static void inputChunk(float[] p, int PS, int Wt, int t, float[] v, int vOff, int xiStride) {
-        int r0 = t, r1 = t + 4 * PS, r2 = t + Wt, r3 = r1 + Wt, s = xiStride;
-        inputRow(p, PS, r0, r2, true, v, vOff, s);            // d0 - d2
-        inputRow(p, PS, r1, r2, false, v, vOff + 4 * s, s);   // d1 + d2
-        inputRow(p, PS, r2, r1, true, v, vOff + 8 * s, s);    // d2 - d1
-        inputRow(p, PS, r1, r3, true, v, vOff + 12 * s, s);   // d1 - d3
+    private static void inputRows01(float[] p, int PS, int Wt, int t, int t1, float[] v, int o, int s) {
+        for (; t < t1; t += L, o += L) {
+            int r0 = t, r1 = t + 4 * PS, r2 = t + Wt;
+            FloatVector x0 = FloatVector.fromArray(SP, p, r0).sub(FloatVector.fromArray(SP, p, r2));
+            FloatVector x1 = FloatVector.fromArray(SP, p, r0 + PS).sub(FloatVector.fromArray(SP, p, r2 + PS));
+            FloatVector x2 = FloatVector.fromArray(SP, p, r0 + 2 * PS).sub(FloatVector.fromArray(SP, p, r2 + 2 * PS));
+            FloatVector x3 = FloatVector.fromArray(SP, p, r0 + 3 * PS).sub(FloatVector.fromArray(SP, p, r2 + 3 * PS));
+            x0.sub(x2).intoArray(v, o);
+            x1.add(x2).intoArray(v, o + s);
+            x2.sub(x1).intoArray(v, o + 2 * s);
+            x1.sub(x3).intoArray(v, o + 3 * s);
+            x0 = FloatVector.fromArray(SP, p, r1).add(FloatVector.fromArray(SP, p, r2));
+            x1 = FloatVector.fromArray(SP, p, r1 + PS).add(FloatVector.fromArray(SP, p, r2 + PS));
+            x2 = FloatVector.fromArray(SP, p, r1 + 2 * PS).add(FloatVector.fromArray(SP, p, r2 + 2 * PS));
+            x3 = FloatVector.fromArray(SP, p, r1 + 3 * PS).add(FloatVector.fromArray(SP, p, r2 + 3 * PS));
+            x0.sub(x2).intoArray(v, o + 4 * s);
+            x1.add(x2).intoArray(v, o + 5 * s);
+            x2.sub(x1).intoArray(v, o + 6 * s);
+            x1.sub(x3).intoArray(v, o + 7 * s);
+        }
     }
 
-    /** One row of V: t_x = d_a[x] -+ d_b[x] over the four tile columns x (planes PS apart), then B^T over columns. */
-    private static void inputRow(float[] p, int PS, int ra, int rb, boolean sub, float[] v, int o, int s) {
-        FloatVector a0 = FloatVector.fromArray(SP, p, ra), b0 = FloatVector.fromArray(SP, p, rb);
-        FloatVector a1 = FloatVector.fromArray(SP, p, ra + PS), b1 = FloatVector.fromArray(SP, p, rb + PS);
-        FloatVector a2 = FloatVector.fromArray(SP, p, ra + 2 * PS), b2 = FloatVector.fromArray(SP, p, rb + 2 * PS);
-        FloatVector a3 = FloatVector.fromArray(SP, p, ra + 3 * PS), b3 = FloatVector.fromArray(SP, p, rb + 3 * PS);
-        FloatVector x0, x1, x2, x3;
-        if (sub) {
-            x0 = a0.sub(b0); x1 = a1.sub(b1); x2 = a2.sub(b2); x3 = a3.sub(b3);
-        } else {
-            x0 = a0.add(b0); x1 = a1.add(b1); x2 = a2.add(b2); x3 = a3.add(b3);
+    /** Rows 2 and 3 of V (d2 - d1, d1 - d3), as {@link #inputRows01}. */
+    private static void inputRows23(float[] p, int PS, int Wt, int t, int t1, float[] v, int o, int s) {
+        for (; t < t1; t += L, o += L) {
+            int r1 = t + 4 * PS, r2 = t + Wt, r3 = r1 + Wt;
+            FloatVector x0 = FloatVector.fromArray(SP, p, r2).sub(FloatVector.fromArray(SP, p, r1));
+            FloatVector x1 = FloatVector.fromArray(SP, p, r2 + PS).sub(FloatVector.fromArray(SP, p, r1 + PS));
+            FloatVector x2 = FloatVector.fromArray(SP, p, r2 + 2 * PS).sub(FloatVector.fromArray(SP, p, r1 + 2 * PS));
+            FloatVector x3 = FloatVector.fromArray(SP, p, r2 + 3 * PS).sub(FloatVector.fromArray(SP, p, r1 + 3 * PS));
+            x0.sub(x2).intoArray(v, o + 8 * s);
+            x1.add(x2).intoArray(v, o + 9 * s);
+            x2.sub(x1).intoArray(v, o + 10 * s);
+            x1.sub(x3).intoArray(v, o + 11 * s);
+            x0 = FloatVector.fromArray(SP, p, r1).sub(FloatVector.fromArray(SP, p, r3));
+            x1 = FloatVector.fromArray(SP, p, r1 + PS).sub(FloatVector.fromArray(SP, p, r3 + PS));
+            x2 = FloatVector.fromArray(SP, p, r1 + 2 * PS).sub(FloatVector.fromArray(SP, p, r3 + 2 * PS));
+            x3 = FloatVector.fromArray(SP, p, r1 + 3 * PS).sub(FloatVector.fromArray(SP, p, r3 + 3 * PS));
+            x0.sub(x2).intoArray(v, o + 12 * s);
+            x1.add(x2).intoArray(v, o + 13 * s);
+            x2.sub(x1).intoArray(v, o + 14 * s);
+            x1.sub(x3).intoArray(v, o + 15 * s);
         }
-        x0.sub(x2).intoArray(v, o);
-        x1.add(x2).intoArray(v, o + s);
-        x2.sub(x1).intoArray(v, o + 2 * s);
-        x1.sub(x3).intoArray(v, o + 3 * s);
     }
 
     /** y for the tiles of one block from M_xi[m][t] (rows m < M of Mp). */
     private static void outputTransformBlock(Geom g, float[] mb, int Mp, int M, int[] blk, float[] y, float[] row) {
-        int hw = g.H * g.W, xiStride = Mp * g.ldt, t0 = blk[2] * g.Wt, t1 = blk[3] * g.Wt;
+        int hw = g.H * g.W, xiStride = g.xiStride(Mp), t0 = blk[2] * g.Wt, t1 = blk[3] * g.Wt;
         for (int n = blk[0], b0 = 0; n < blk[0] + blk[1]; n++, b0 += t1 - t0)
             for (int k = 0; k < M; k++) {
                 int plane = (n * M + k) * hw, m0 = k * g.ldt + b0 - t0;
-                if (g.wholeChunks) {
-                    for (int t = t0; t < t1; t += L) outputChunk(mb, m0 + t, xiStride, y, plane, t, g.Wt, g.W, row);
+                if (g.wholeChunks && g.Wt != L / 4) {
+                    // rows 2i, 2i + 1 (Wt a multiple of L: columns 2j .. 2j + 2L) or rows 2i .. 2i + 3 (Wt = L / 2)
+                    int gap = g.Wt == L / 2 ? 2 * L : L;
+                    outputRows0(mb, m0, xiStride, t0, t1, g.Wt, g.W, y, plane, gap, false);
+                    outputRows1(mb, m0, xiStride, t0, t1, g.Wt, g.W, y, plane + g.W, gap, false);
+                } else if (g.wholeChunks) { // Wt = L / 4: both output rows through the scratch, then rows 2i .. 2i + 7
+                    outputRows0(mb, m0, xiStride, t0, t1, g.Wt, g.W, row, 0, L, true);
+                    outputRows1(mb, m0, xiStride, t0, t1, g.Wt, g.W, row, 2 * L, L, true);
+                    outputQuarterBands(row, (t1 - t0) / L, y, plane + 2 * (t0 / g.Wt) * g.W);
                 } else {
                     for (int i = blk[2]; i < blk[3]; i++)
                         for (int j = 0; j < g.Wt; j += L) outputTile(g, mb, m0 + i * g.Wt + j, xiStride, y, plane, i, j, row);
@@ -396,61 +437,54 @@ final class Winograd {
     }
 
     /**
-     * Output of tiles [t, t + L) (whole bands, or L tiles of one band) of one plane, stored as whole
-     * vectors: with W = 2 Wt and H = 2 Ht, the 4 L outputs of L tiles are 4 L contiguous floats of y
-     * (Wt = 4, 8) or two runs of 2 L (Wt a multiple of L). One call per output row a of the tiles
-     * (small compilations, as inputChunk); for Wt = 4 both rows go through {@code row} first.
+     * Output row a = 0 of the chunks of L tiles in [t, t1) of one plane: s_q = m_0q + m_1q + m_2q,
+     * then (s0 + s1 + s2, s1 - s2 - s3) per tile, the two columns interleaved; tiles [0, L/2) of a
+     * chunk go to y[d ..], tiles [L/2, L) to y[d + gap ..], where d is the chunk's first output
+     * (row 2i, column 2j; +W for output row 1) or, with {@code scratch}, chunk number * 4L.
      */
-    private static void outputChunk(float[] mb, int off, int s, float[] y, int plane, int t, int Wt, int W, float[] row) {
-        int i = t / Wt, d = plane + 2 * i * W + 2 * (t - i * Wt);
-        if (Wt % L == 0) { // rows 2i and 2i + 1, columns 2j .. 2j + 2L
-            outputRow(mb, off, s, false, y, d, L);
-            outputRow(mb, off, s, true, y, d + W, L);
-        } else if (Wt == L / 2) { // two bands: rows 2i .. 2i + 3 of 2 Wt = L floats each
-            outputRow(mb, off, s, false, y, d, 2 * L);
-            outputRow(mb, off, s, true, y, d + L, 2 * L);
-        } else { // Wt = L / 4, four bands: rows 2i .. 2i + 7 of L / 2 floats; row a's vectors hold bands 0, 1 and 2, 3
-            outputRow(mb, off, s, false, row, 0, L);
-            outputRow(mb, off, s, true, row, 2 * L, L);
-            outputQuarterBands(row, y, d);
+    private static void outputRows0(float[] mb, int m0, int s, int t, int t1, int Wt, int W, float[] y, int base, int gap,
+                                    boolean scratch) {
+        for (int t0 = t; t < t1; t += L) {
+            int o = m0 + t, i = t / Wt, d = base + (scratch ? (t - t0) / L * 4 * L : 2 * i * W + 2 * (t - i * Wt));
+            FloatVector s0 = FloatVector.fromArray(SP, mb, o).add(FloatVector.fromArray(SP, mb, o + 4 * s)).add(FloatVector.fromArray(SP, mb, o + 8 * s));
+            FloatVector s1 = FloatVector.fromArray(SP, mb, o + s).add(FloatVector.fromArray(SP, mb, o + 5 * s)).add(FloatVector.fromArray(SP, mb, o + 9 * s));
+            FloatVector s2 = FloatVector.fromArray(SP, mb, o + 2 * s).add(FloatVector.fromArray(SP, mb, o + 6 * s)).add(FloatVector.fromArray(SP, mb, o + 10 * s));
+            FloatVector s3 = FloatVector.fromArray(SP, mb, o + 3 * s).add(FloatVector.fromArray(SP, mb, o + 7 * s)).add(FloatVector.fromArray(SP, mb, o + 11 * s));
+            FloatVector c0 = s0.add(s1).add(s2), c1 = s1.sub(s2).sub(s3);
+            c0.rearrange(SPREAD_LO).blend(c1.rearrange(SPREAD_LO), ODD_LANES).intoArray(y, d);
+            c0.rearrange(SPREAD_HI).blend(c1.rearrange(SPREAD_HI), ODD_LANES).intoArray(y, d + gap);
+        }
+    }
+
+    /** Output row a = 1 (s_q = m_1q - m_2q - m_3q), as {@link #outputRows0}; {@code base} includes the row's offset. */
+    private static void outputRows1(float[] mb, int m0, int s, int t, int t1, int Wt, int W, float[] y, int base, int gap,
+                                    boolean scratch) {
+        for (int t0 = t; t < t1; t += L) {
+            int o = m0 + t + 4 * s, i = t / Wt, d = base + (scratch ? (t - t0) / L * 4 * L : 2 * i * W + 2 * (t - i * Wt));
+            FloatVector s0 = FloatVector.fromArray(SP, mb, o).sub(FloatVector.fromArray(SP, mb, o + 4 * s)).sub(FloatVector.fromArray(SP, mb, o + 8 * s));
+            FloatVector s1 = FloatVector.fromArray(SP, mb, o + s).sub(FloatVector.fromArray(SP, mb, o + 5 * s)).sub(FloatVector.fromArray(SP, mb, o + 9 * s));
+            FloatVector s2 = FloatVector.fromArray(SP, mb, o + 2 * s).sub(FloatVector.fromArray(SP, mb, o + 6 * s)).sub(FloatVector.fromArray(SP, mb, o + 10 * s));
+            FloatVector s3 = FloatVector.fromArray(SP, mb, o + 3 * s).sub(FloatVector.fromArray(SP, mb, o + 7 * s)).sub(FloatVector.fromArray(SP, mb, o + 11 * s));
+            FloatVector c0 = s0.add(s1).add(s2), c1 = s1.sub(s2).sub(s3);
+            c0.rearrange(SPREAD_LO).blend(c1.rearrange(SPREAD_LO), ODD_LANES).intoArray(y, d);
+            c0.rearrange(SPREAD_HI).blend(c1.rearrange(SPREAD_HI), ODD_LANES).intoArray(y, d + gap);
         }
     }
 
     /**
-     * Output row a (0 or 1, {@code second}) of L tiles: s_q = m_0q + m_1q + m_2q (a = 0) or
-     * m_1q - m_2q - m_3q (a = 1), then (s0 + s1 + s2, s1 - s2 - s3) per tile, the two columns
-     * interleaved: tiles [0, L/2) to y[d ..], tiles [L/2, L) to y[d + gap ..].
+     * Wt = L / 4, per chunk c (4 bands): row[4cL ..] and row[4cL + L ..] hold output row 0 of bands
+     * (0, 1) and (2, 3), row[4cL + 2L ..] and row[4cL + 3L ..] output row 1; y gets rows 2i .. 2i + 7
+     * (L / 2 floats each), 4L contiguous floats per chunk from y[d ..].
      */
-    private static void outputRow(float[] mb, int off, int s, boolean second, float[] y, int d, int gap) {
-        int o = second ? off + 4 * s : off;
-        FloatVector p0 = FloatVector.fromArray(SP, mb, o), p1 = FloatVector.fromArray(SP, mb, o + s);
-        FloatVector p2 = FloatVector.fromArray(SP, mb, o + 2 * s), p3 = FloatVector.fromArray(SP, mb, o + 3 * s);
-        FloatVector q0 = FloatVector.fromArray(SP, mb, o + 4 * s), q1 = FloatVector.fromArray(SP, mb, o + 5 * s);
-        FloatVector q2 = FloatVector.fromArray(SP, mb, o + 6 * s), q3 = FloatVector.fromArray(SP, mb, o + 7 * s);
-        FloatVector r0 = FloatVector.fromArray(SP, mb, o + 8 * s), r1 = FloatVector.fromArray(SP, mb, o + 9 * s);
-        FloatVector r2 = FloatVector.fromArray(SP, mb, o + 10 * s), r3 = FloatVector.fromArray(SP, mb, o + 11 * s);
-        FloatVector s0, s1, s2, s3;
-        if (second) { // rows 1, 2, 3 of M: m1 - m2 - m3
-            s0 = p0.sub(q0).sub(r0); s1 = p1.sub(q1).sub(r1); s2 = p2.sub(q2).sub(r2); s3 = p3.sub(q3).sub(r3);
-        } else {      // rows 0, 1, 2: m0 + m1 + m2
-            s0 = p0.add(q0).add(r0); s1 = p1.add(q1).add(r1); s2 = p2.add(q2).add(r2); s3 = p3.add(q3).add(r3);
+    private static void outputQuarterBands(float[] row, int chunks, float[] y, int d) {
+        for (int c = 0, r = 0; c < chunks; c++, r += 4 * L, d += 4 * L) {
+            FloatVector z0 = FloatVector.fromArray(SP, row, r), h0 = FloatVector.fromArray(SP, row, r + L);
+            FloatVector z1 = FloatVector.fromArray(SP, row, r + 2 * L), h1 = FloatVector.fromArray(SP, row, r + 3 * L);
+            z0.blend(z1.rearrange(SWAP_HALVES), HIGH_HALF).intoArray(y, d);
+            z0.rearrange(SWAP_HALVES).blend(z1, HIGH_HALF).intoArray(y, d + L);
+            h0.blend(h1.rearrange(SWAP_HALVES), HIGH_HALF).intoArray(y, d + 2 * L);
+            h0.rearrange(SWAP_HALVES).blend(h1, HIGH_HALF).intoArray(y, d + 3 * L);
         }
-        FloatVector c0 = s0.add(s1).add(s2), c1 = s1.sub(s2).sub(s3);
-        c0.rearrange(SPREAD_LO).blend(c1.rearrange(SPREAD_LO), ODD_LANES).intoArray(y, d);
-        c0.rearrange(SPREAD_HI).blend(c1.rearrange(SPREAD_HI), ODD_LANES).intoArray(y, d + gap);
-    }
-
-    /**
-     * Wt = L / 4: row[0 ..] and row[L ..] hold output row 0 of bands (0, 1) and (2, 3), row[2L ..]
-     * and row[3L ..] output row 1; y gets rows 2i .. 2i + 7 (L / 2 floats each) in order.
-     */
-    private static void outputQuarterBands(float[] row, float[] y, int d) {
-        FloatVector z0 = FloatVector.fromArray(SP, row, 0), h0 = FloatVector.fromArray(SP, row, L);
-        FloatVector z1 = FloatVector.fromArray(SP, row, 2 * L), h1 = FloatVector.fromArray(SP, row, 3 * L);
-        z0.blend(z1.rearrange(SWAP_HALVES), HIGH_HALF).intoArray(y, d);
-        z0.rearrange(SWAP_HALVES).blend(z1, HIGH_HALF).intoArray(y, d + L);
-        h0.blend(h1.rearrange(SWAP_HALVES), HIGH_HALF).intoArray(y, d + 2 * L);
-        h0.rearrange(SWAP_HALVES).blend(h1, HIGH_HALF).intoArray(y, d + 3 * L);
     }
 
     /**
@@ -458,8 +492,8 @@ final class Winograd {
      * {@code row} (maps of other sizes): only the outputs inside H x W are written.
      */
     private static void outputTile(Geom g, float[] mb, int off, int s, float[] y, int plane, int i, int j, float[] row) {
-        outputRow(mb, off, s, false, row, 0, L);
-        outputRow(mb, off, s, true, row, 2 * L, L);
+        outputRows0(mb, off, s, 0, L, L, 0, row, 0, L, true);
+        outputRows1(mb, off, s, 0, L, L, 0, row, 2 * L, L, true);
         int cols = Math.min(2 * L, g.W - 2 * j);
         for (int a = 0; a < 2 && 2 * i + a < g.H; a++)
             System.arraycopy(row, 2 * a * L, y, plane + (2 * i + a) * g.W + 2 * j, cols);
@@ -520,16 +554,19 @@ final class Winograd {
     static void backwardFilter(float[] x, float[] dy, float[] dw, int N, int C, int H, int W, int K) {
         Geom g = new Geom(N, H, W, Math.max(C, K), FILTER_BLOCK_FLOATS);
         int groups = Math.min(N, FILTER_GROUPS), Cr = Gemm.roundUp(C, MR), Kc = Gemm.roundUp(K, NR);
-        int ldt = g.ldt, partLen = XI * Cr * Kc, tb = g.blockTiles, Wd = 2 * g.Wt, dyLen = 2 * g.Ht * Wd * Kc;
+        int ldt = g.ldt, partLen = XI * Cr * Kc, Wd = 2 * g.Wt, dyLen = 2 * g.Ht * Wd * Kc;
+        // Dy_xi blocks (tiles x Kc) lie xiDt apart: a power of two (512 x 32) put the 16 stores of a
+        // tile in one L1 set; 16 floats of padding spread them
+        int xiDt = g.blockTiles * Kc + L;
         float[] partials = Scratch.floats(Scratch.FILTER_PARTIALS, groups * partLen);
         AtomicInteger next = new AtomicInteger();
         Parallel.range(Math.min(groups, Parallel.threads()), 1, (w0, w1) -> {
             float[] planes = planeScratch(g, Scratch.WINO_X);
-            float[] v = Scratch.floats(Scratch.WINO_IN, XI * Cr * ldt);
-            float[] dt = Scratch.floats(Scratch.WINO_OUT, XI * tb * Kc);
+            float[] v = Scratch.floats(Scratch.WINO_IN, XI * g.xiStride(Cr));
+            float[] dt = Scratch.floats(Scratch.WINO_OUT, XI * xiDt);
             float[] dyT = Scratch.floats(Scratch.WINO_DY, dyLen), tmp = new float[L * L];
             Arrays.fill(dyT, 0, dyLen, 0f); // pixels past H, W and channels past K stay zero
-            for (int xi = 0; xi < XI; xi++) Arrays.fill(v, (xi * Cr + C) * ldt, (xi + 1) * Cr * ldt, 0f); // rows past C
+            for (int xi = 0; xi < XI; xi++) Arrays.fill(v, xi * g.xiStride(Cr) + C * ldt, xi * g.xiStride(Cr) + Cr * ldt, 0f); // rows past C
             int[] blk = new int[4];
             for (int grp; (grp = next.getAndIncrement()) < groups; ) {
                 int accOff = grp * partLen;
@@ -547,12 +584,12 @@ final class Winograd {
                         int tiles = 0;
                         for (int m = n; m < n + blk[1]; m++) {
                             if (i0 == 0) transposeGrad(dy, (m * K) * H * W, K, H, W, dyT, Wd, Kc, tmp);
-                            tiles = gradTransformImage(g, dyT, Wd, Kc, blk[2], blk[3], dt, tiles, tb);
+                            tiles = gradTransformImage(g, dyT, Wd, Kc, blk[2], blk[3], dt, tiles, xiDt);
                         }
                         for (int xi = 0; xi < XI; xi++)
                             for (int c = 0; c < Cr; c += MR)
                                 for (int k = 0; k < Kc; k += NR)
-                                    kernelRows(tiles, v, (xi * Cr + c) * ldt, ldt, dt, xi * tb * Kc + k, Kc,
+                                    kernelRows(tiles, v, xi * g.xiStride(Cr) + c * ldt, ldt, dt, xi * xiDt + k, Kc,
                                             partials, accOff + (xi * Cr + c) * Kc + k, Kc, !first);
                         first = false;
                     }
@@ -611,11 +648,11 @@ final class Winograd {
 
     /**
      * Dy_xi[t][k] = (A g A^T)_xi for the tiles of bands [i0, i1) of one image (its transposed
-     * gradient in dyT), written from block tile {@code t0} on: dt[(xi * tb + t) * Kc + k]. Returns
+     * gradient in dyT), written from block tile {@code t0} on: dt[xi * xiDt + t * Kc + k]. Returns
      * the block tile after the last one written.
      */
-    private static int gradTransformImage(Geom g, float[] dyT, int Wd, int Kc, int i0, int i1, float[] dt, int t0, int tb) {
-        int t = t0, s = tb * Kc, row = Wd * Kc;
+    private static int gradTransformImage(Geom g, float[] dyT, int Wd, int Kc, int i0, int i1, float[] dt, int t0, int xiDt) {
+        int t = t0, s = xiDt, row = Wd * Kc;
         for (int i = i0; i < i1; i++)
             for (int j = 0; j < g.Wt; j++, t++) {
                 int p = (2 * i * Wd + 2 * j) * Kc;
@@ -729,34 +766,32 @@ final class Winograd {
      * of four vectors (small compilations), through {@code tmp} (L * L floats) in between.
      */
     static void transpose16(float[] src, int off, int stride, float[] dst, int doff, int dstride, float[] tmp) {
-        for (int i = 0; i < 4; i++) exchange4(src, off + i * stride, 4 * stride, tmp, i * L, 4 * L, 0); // rows i, i+4, i+8, i+12
-        for (int q = 0; q < 4; q++) exchange4(tmp, 4 * q * L, L, dst, doff + 4 * q * dstride, dstride, 2);  // rows 4q .. 4q+3
+        // pass 0: rows i, i+4, i+8, i+12 (i < 4) into tmp; pass 1: rows 4q .. 4q+3 (q < 4) into dst.
+        // One call site, so that C2 inlines the vector code once.
+        for (int pass = 0; pass < 2; pass++) {
+            boolean first = pass == 0;
+            exchange4(first ? src : tmp, first ? off : 0, first ? stride : 4 * L, first ? 4 * stride : L,
+                    first ? tmp : dst, first ? 0 : doff, first ? L : 4 * dstride, first ? 4 * L : dstride, 2 * pass);
+        }
     }
 
-    /** Rounds {@code round} (pairs 0-2, 1-3) and round + 1 (pairs 0-1, 2-3) of the transpose on four vectors. */
-    private static void exchange4(float[] src, int o, int step, float[] dst, int d, int dstep, int round) {
-        FloatVector v0 = FloatVector.fromArray(SP, src, o), v1 = FloatVector.fromArray(SP, src, o + step);
-        FloatVector v2 = FloatVector.fromArray(SP, src, o + 2 * step), v3 = FloatVector.fromArray(SP, src, o + 3 * step);
-        VectorShuffle<Float> u = T_UP[round], dn = T_DOWN[round];
-        VectorMask<Float> m = T_MASK[round];
-        FloatVector t = v0.blend(v2.rearrange(u), m);
-        v2 = v0.rearrange(dn).blend(v2, m);
-        v0 = t;
-        t = v1.blend(v3.rearrange(u), m);
-        v3 = v1.rearrange(dn).blend(v3, m);
-        v1 = t;
-        u = T_UP[round + 1];
-        dn = T_DOWN[round + 1];
-        m = T_MASK[round + 1];
-        t = v0.blend(v1.rearrange(u), m);
-        v1 = v0.rearrange(dn).blend(v1, m);
-        v0 = t;
-        t = v2.blend(v3.rearrange(u), m);
-        v3 = v2.rearrange(dn).blend(v3, m);
-        v2 = t;
-        v0.intoArray(dst, d);
-        v1.intoArray(dst, d + dstep);
-        v2.intoArray(dst, d + 2 * dstep);
-        v3.intoArray(dst, d + 3 * dstep);
+    /**
+     * For q < 4: rounds {@code round} (pairs 0-2, 1-3) and round + 1 (pairs 0-1, 2-3) of the
+     * transpose on the four vectors at src[o + q * outer + r * step] (r < 4), stored at
+     * dst[d + q * douter + r * dstep].
+     */
+    private static void exchange4(float[] src, int o, int outer, int step, float[] dst, int d, int douter, int dstep, int round) {
+        VectorShuffle<Float> u0 = T_UP[round], dn0 = T_DOWN[round], u1 = T_UP[round + 1], dn1 = T_DOWN[round + 1];
+        VectorMask<Float> m0 = T_MASK[round], m1 = T_MASK[round + 1];
+        for (int q = 0; q < 4; q++, o += outer, d += douter) {
+            FloatVector v0 = FloatVector.fromArray(SP, src, o), v1 = FloatVector.fromArray(SP, src, o + step);
+            FloatVector v2 = FloatVector.fromArray(SP, src, o + 2 * step), v3 = FloatVector.fromArray(SP, src, o + 3 * step);
+            FloatVector a0 = v0.blend(v2.rearrange(u0), m0), a2 = v0.rearrange(dn0).blend(v2, m0);
+            FloatVector a1 = v1.blend(v3.rearrange(u0), m0), a3 = v1.rearrange(dn0).blend(v3, m0);
+            a0.blend(a1.rearrange(u1), m1).intoArray(dst, d);
+            a0.rearrange(dn1).blend(a1, m1).intoArray(dst, d + dstep);
+            a2.blend(a3.rearrange(u1), m1).intoArray(dst, d + 2 * dstep);
+            a2.rearrange(dn1).blend(a3, m1).intoArray(dst, d + 3 * dstep);
+        }
     }
 }
