@@ -11,7 +11,12 @@ import org.augmix4j.autograd.Var;
 import org.augmix4j.data.Dataset;
 import org.augmix4j.data.EpochSampler;
 import org.augmix4j.data.Synthetic;
+import org.augmix4j.nn.AllConvNet;
+import org.augmix4j.nn.Arch;
 import org.augmix4j.nn.AugMixLoss;
+import org.augmix4j.nn.DenseNet;
+import org.augmix4j.nn.Network;
+import org.augmix4j.nn.ResNeXt;
 import org.augmix4j.nn.WideResNet;
 import org.augmix4j.optim.Sgd;
 import org.augmix4j.tensor.Tensor;
@@ -22,17 +27,29 @@ import org.junit.jupiter.api.Test;
  * one) changes no bit: steps through {@link CpuEngine#step} (full batches, an epoch's partial last
  * batch, then full ones again, so the arena is emptied and refilled) give the same weights, buffers
  * and statistics as the same steps on a plain tape, and {@link CpuEngine#logits} over more than
- * one chunk gives the logits of one plain forward over the whole batch.
+ * one chunk gives the logits of one plain forward over the whole batch. For a WRN and the small
+ * zoo models (pooling, concatenation, grouped convolutions, dropout draws per step).
  */
 class CpuEngineArenaTest {
     @Test
     void arenaStepsAndChunkedEvalMatchPlainTapes() {
-        for (AugMixConfig.Mode mode : new AugMixConfig.Mode[] {AugMixConfig.Mode.JSD, AugMixConfig.Mode.NONE}) {
+        for (AugMixConfig.Mode mode : new AugMixConfig.Mode[] {AugMixConfig.Mode.JSD, AugMixConfig.Mode.NONE})
+            check(new WideResNet.Config(10, 1, 10), mode);
+    }
+
+    @Test
+    void zooModelsToo() {
+        for (Arch arch : new Arch[] {new AllConvNet.Config(10, 12, 24), new DenseNet.Config(10, 4, 10, 1.0, false),
+                new DenseNet.Config(10, 4, 16, 0.5, true), new ResNeXt.Config(10, 11, 4, 32, 8)})
+            check(arch, AugMixConfig.Mode.JSD);
+    }
+
+    private static void check(Arch arch, AugMixConfig.Mode mode) {
+        {
             Dataset set = Synthetic.generate("arena", 3, 0, 20);
             int batch = 8;
             Training training = new Training(0.9, 5e-4, 7, AugMixConfig.defaults().withMode(mode), batch);
-            WideResNet.Config arch = new WideResNet.Config(10, 1, 10);
-            WideResNet engineNet = new WideResNet(arch, 5), plainNet = new WideResNet(arch, 5);
+            Network engineNet = arch.build(5), plainNet = arch.build(5);
             CpuEngine engine = new CpuEngine(engineNet, training);
             Sgd sgd = new Sgd(plainNet.parameters(), 0.9f, 5e-4f, true);
             EpochSampler sampler = new EpochSampler(set, 1, batch);
@@ -47,6 +64,7 @@ class CpuEngineArenaTest {
                     int views = training.views(), count = b.count();
                     float[] x = new float[views * count * 3 * 32 * 32];
                     AugMix.sampleBatch(set.images(), b.indices(), training.seed(), e, training.augmix(), x);
+                    plainNet.beginStep(training.seed(), (long) e * ep.steps() + s);
                     Tape tape = new Tape();
                     Var logits = plainNet.forward(tape, Tensor.of(x, views * count, 3, 32, 32), true);
                     Var loss = AugMixLoss.of(tape, logits, b.labels(), count, views);
@@ -59,9 +77,10 @@ class CpuEngineArenaTest {
             }
             assertEquals(6, steps);
             Engine.Stats st = engine.stats("test");
-            assertEquals(plainLoss, st.lossSum(), 0.0, mode + ": loss sum");
-            assertEquals(plainCorrect, st.correct(), mode + ": correct");
-            assertStatesEqual(plainNet.stateDict(), engineNet.stateDict(), mode.toString());
+            String what = arch.label() + " " + mode;
+            assertEquals(plainLoss, st.lossSum(), 0.0, what + ": loss sum");
+            assertEquals(plainCorrect, st.correct(), what + ": correct");
+            assertStatesEqual(plainNet.stateDict(), engineNet.stateDict(), what);
 
             // eval: more images than one chunk, plus a remainder
             Dataset test = Synthetic.generate("arena-test", 3, 1, CpuEngine.EVAL_CHUNK * 2 + 5);
@@ -70,7 +89,7 @@ class CpuEngineArenaTest {
             engine.logits(test.images(), 0, n, chunked);
             engine.logits(test.images(), 0, n, chunked); // twice: the second runs on reused arrays
             Var whole = engineNet.forward(null, Tensor.of(Evaluator.preprocess(test.images(), 0, n), n, 3, 32, 32), false);
-            assertArrayEquals(whole.data(), chunked, mode + ": chunked eval logits");
+            assertArrayEquals(whole.data(), chunked, what + ": chunked eval logits");
         }
     }
 
