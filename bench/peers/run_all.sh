@@ -4,11 +4,14 @@
 # DIR/<tool>.runs.json (with runs, spread, machine and load), and with --record a results file
 # in bench/results (then bench/results/README.md is regenerated).
 #
-#   bench/peers/run_all.sh [--quick] [--out DIR] [--record] [--only augment,train,eval]
+#   bench/peers/run_all.sh [--quick] [--out DIR] [--record] [--only augment,train,eval,rss]
 #                          [--models 16-2,40-2] [--modes jsd,nojsd,noaugmix] [--skip-augmix4j]
 #
 # Peers: pillow_augmix.py (Debian python3-pil + python3-numpy, /usr/bin/python3),
 # torchvision_augmix.py and pytorch_wrn_train.py (torch, torchvision; CUDA when available).
+# `bench` runs with --warmup 2, the PyTorch peer's default (untimed steps before the timed ones).
+# rss: the peak resident memory of a process running the WRN-40-2 JSD step, ours and PyTorch's,
+# each in a process of its own (peak_rss.py; figure train_step_wrn40_2_jsd_peak_rss_mb).
 # A peer that cannot run here says what is missing and exits 3; run_all.sh lists it and goes on.
 # Exit status: 0 when everything that could run ran, 1 when something failed.
 # Python: $PYTHON (default /usr/bin/python3, whose Debian packages have Pillow, NumPy and maybe torch).
@@ -17,7 +20,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 py=${PYTHON:-/usr/bin/python3}
 out="$root/bench/target/peers"
-quick=() record="" only="augment,train,eval" models="16-2,40-2" modes="jsd,nojsd,noaugmix" ours=1
+quick=() record="" only="augment,train,eval,rss" models="16-2,40-2" modes="jsd,nojsd,noaugmix" ours=1
 while [[ $# -gt 0 ]]; do
   case $1 in
     --quick) quick=(--quick) ;;
@@ -27,7 +30,7 @@ while [[ $# -gt 0 ]]; do
     --models) models=$2; shift ;;
     --modes) modes=$2; shift ;;
     --skip-augmix4j) ours="" ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     *) echo "run_all.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -57,8 +60,10 @@ has augment && sections+=(augment)
 has train && sections+=(train)
 has eval && sections+=(eval)
 if [[ -n $ours ]]; then
-  run augmix4j-bench "$root/bench/augmix4j.sh" bench "${quick[@]}" --only "$(IFS=,; echo "${sections[*]}")" \
-    --models "$models" --modes "$modes"
+  if [[ ${#sections[@]} -gt 0 ]]; then
+    run augmix4j-bench "$root/bench/augmix4j.sh" bench "${quick[@]}" --warmup 2 --only "$(IFS=,; echo "${sections[*]}")" \
+      --models "$models" --modes "$modes"
+  fi
 fi
 if has augment; then
   run pillow-augmix "$py" "$here/pillow_augmix.py" "${quick[@]}"
@@ -66,6 +71,18 @@ if has augment; then
 fi
 if has train || has eval; then
   run pytorch-wrn "$py" "$here/pytorch_wrn_train.py" "${quick[@]}" --models "$models" --modes "$modes"
+fi
+if has rss; then
+  rss=(--runs 1 --warmup 1)
+  [[ ${#quick[@]} -gt 0 ]] && rss=(--quick)
+  if [[ -n $ours ]]; then
+    run augmix4j-rss "$py" "$here/peak_rss.py" --tool "augmix4j peak rss" --figure train_step_wrn40_2_jsd_peak_rss_mb \
+      --what "augmix4j bench --only train --models 40-2 --modes jsd" -- \
+      "$root/bench/augmix4j.sh" bench --device cpu --only train --models 40-2 --modes jsd "${rss[@]}"
+  fi
+  run pytorch-rss "$py" "$here/peak_rss.py" --tool "pytorch peak rss" --figure train_step_wrn40_2_jsd_peak_rss_mb \
+    --what "pytorch_wrn_train.py --models 40-2 --modes jsd" -- \
+    "$py" "$here/pytorch_wrn_train.py" --device cpu --models 40-2 --modes jsd "${rss[@]}"
 fi
 if [[ -n $record ]]; then "$py" "$root/bench/results/summarize.py"; fi
 

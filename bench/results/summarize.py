@@ -72,7 +72,7 @@ def fmt(v):
 
 
 def lower_is_better(unit):
-    return unit in ("s", "ms", "us/op", "ms/op", "s/op", "ns/op")
+    return unit in ("s", "ms", "us/op", "ms/op", "s/op", "ns/op", "MB")
 
 
 def spread(f):
@@ -100,7 +100,8 @@ def peer_table(recs):
     ours = newest(recs, "AugMix4J")
     peers = [k for k in ("Pillow", "torchvision", "PyTorch") if any(kind(r.get("tool", "")) == k for r in recs)]
     lines = ["## AugMix4J and its peers, same machine", "",
-              "Ratio = how many times faster AugMix4J is (peer time / our time, or our rate / peer rate); below 1 it is slower. "
+              "Ratio = how many times faster AugMix4J is (peer time / our time, or our rate / peer rate; for memory, peer MB / "
+              "our MB); below 1 it is slower (or larger). "
               "Per CPU = the same ratio after dividing each rate by the share of the cores its process got (cpu), which "
               "takes out most of the difference in load between the two runs (both sides use the same number of threads or "
               "worker processes).", "",

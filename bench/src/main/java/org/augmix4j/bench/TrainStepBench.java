@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import org.augmix4j.augment.AugMixConfig;
 import org.augmix4j.autograd.Tape;
 import org.augmix4j.autograd.Var;
+import org.augmix4j.cpu.ConvEngine;
 import org.augmix4j.cpu.Parallel;
 import org.augmix4j.data.Synthetic;
 import org.augmix4j.nn.AugMixLoss;
@@ -33,7 +34,8 @@ import org.openjdk.jmh.annotations.*;
  * Setup first runs the same step code on the PyTorch 2.14 fixture (WRN-10-2, batch 4 x 3 views,
  * src/test/resources/fixtures/pytorch): loss to 1e-5, every gradient to 1e-4 norm-wise, the
  * parameters after the SGD step to 1e-5 (the fixture README's tolerances).
- * One step takes seconds to minutes on 2 cores: each iteration is one call.
+ * One step takes seconds to minutes on 2 cores: each iteration is one call. {@code -p conv=im2col}
+ * turns the Winograd convolutions off (ConvEngine.setWinograd(false)) for an A/B of the whole step.
  * Run: bench/run.sh TrainStepBench   (-p model=16-2 for the small one)
  */
 @State(Scope.Thread)
@@ -51,6 +53,9 @@ public class TrainStepBench {
     String mode;
     @Param({"0"})
     int threads;
+    /** "auto" (the engine as shipped: Winograd for the 3x3 stride-1 convs) or "im2col" (the GEMM path everywhere). */
+    @Param({"auto"})
+    String conv;
 
     CpuEngine engine;
     StepRunner runner;
@@ -59,6 +64,8 @@ public class TrainStepBench {
     @Setup(Level.Trial)
     public void setup() {
         Parallel.setThreads(threads);
+        if (!conv.equals("auto") && !conv.equals("im2col")) throw new IllegalArgumentException("conv must be auto or im2col, got " + conv);
+        ConvEngine.setWinograd(conv.equals("auto"));
         validateOnFixture();
         String[] p = model.split("-");
         AugMixConfig aug = AugMixConfig.defaults().withMode(switch (mode) {
