@@ -39,10 +39,16 @@ mkdir -p "$out"
 failed=() missing=() ran=()
 has() { [[ ",$only," == *",$1,"* ]]; }
 
-run() { # label, then the command; the command takes --json/--runs-json
+run() { # label, then the command; the command takes --json/--runs-json (before its "--", if it has one: peak_rss.py)
   local label=$1; shift
-  echo; echo "=== $label: $*"
-  "$@" --json "$out/$label.json" --runs-json "$out/$label.runs.json" 2>&1 | tee "$out/$label.log"
+  local cmd=() a inserted=""
+  for a in "$@"; do
+    if [[ $a == "--" && -z $inserted ]]; then cmd+=(--json "$out/$label.json" --runs-json "$out/$label.runs.json"); inserted=1; fi
+    cmd+=("$a")
+  done
+  [[ -z $inserted ]] && cmd+=(--json "$out/$label.json" --runs-json "$out/$label.runs.json")
+  echo; echo "=== $label: ${cmd[*]}"
+  "${cmd[@]}" 2>&1 | tee "$out/$label.log"
   local rc=${PIPESTATUS[0]}
   case $rc in
     0) ran+=("$label")
@@ -76,9 +82,11 @@ if has rss; then
   rss=(--runs 1 --warmup 1)
   [[ ${#quick[@]} -gt 0 ]] && rss=(--quick)
   if [[ -n $ours ]]; then
+    # compiled first, so that the measured process is the java one alone (not also a Maven JVM)
+    "$root/bench/augmix4j.sh" --version >/dev/null
     run augmix4j-rss "$py" "$here/peak_rss.py" --tool "augmix4j peak rss" --figure train_step_wrn40_2_jsd_peak_rss_mb \
       --what "augmix4j bench --only train --models 40-2 --modes jsd" -- \
-      "$root/bench/augmix4j.sh" bench --device cpu --only train --models 40-2 --modes jsd "${rss[@]}"
+      env AUGMIX4J_NO_BUILD=1 "$root/bench/augmix4j.sh" bench --device cpu --only train --models 40-2 --modes jsd "${rss[@]}"
   fi
   run pytorch-rss "$py" "$here/peak_rss.py" --tool "pytorch peak rss" --figure train_step_wrn40_2_jsd_peak_rss_mb \
     --what "pytorch_wrn_train.py --models 40-2 --modes jsd" -- \
